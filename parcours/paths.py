@@ -68,8 +68,16 @@ class DataDir:
 
     def ensure(self) -> DataDir:
         """Create the folders that must exist before anything writes into them."""
-        for folder in (self.landing, self.warehouse.parent, self.serving, self.dagster_home,
-                       self.logs, self.secrets, self.exports, self.tmp):
+        for folder in (
+            self.landing,
+            self.warehouse.parent,
+            self.serving,
+            self.dagster_home,
+            self.logs,
+            self.secrets,
+            self.exports,
+            self.tmp,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 

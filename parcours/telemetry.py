@@ -1,4 +1,8 @@
-"""Switch off every tool's usage reporting: a customer-data product does not phone home."""
+"""Switch off every tool's usage reporting: a customer-data product does not phone home.
+
+Dagster reads its switch from ``dagster.yaml`` in the instance folder instead
+(``telemetry: enabled: false``); the orchestration package writes that file.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,10 @@ TELEMETRY_OFF = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "RUNTIME__DLTHUB_TELEMETRY": "false",
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    "DAGSTER_DISABLE_TELEMETRY": "true",
 }
 
 
 def disable_telemetry() -> None:
-    """Set the opt-out variables of dbt, dlt, Dagster and Streamlit unless the user set them."""
+    """Set the opt-out variables of dbt, dlt and Streamlit unless the user set them."""
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)

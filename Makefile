@@ -1,0 +1,40 @@
+# Parcours: the two set-up commands of the README, and a few helpers for developers.
+# Every target creates (or reuses) the virtual environment in .venv from the lock file.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+UV_VERSION := 0.13.8
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test lint typecheck lock clean
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
+	@touch $@
+
+## demo: simulate a retail world, run the whole pipeline, publish the app's snapshot.
+demo: $(INSTALLED)
+	$(BIN)/parcours demo
+
+## test: lint, type-check and run every test.
+test: lint typecheck $(INSTALLED)
+	$(BIN)/pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy parcours simulator ingestion orchestration apps bench
+
+## lock: re-resolve requirements.lock after changing pyproject.toml.
+lock: $(INSTALLED)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

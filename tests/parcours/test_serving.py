@@ -1,0 +1,76 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from parcours.serving import (
+    current_snapshot,
+    last_publish_attempt,
+    open_snapshot,
+    publish_snapshot,
+    record_publish_attempt,
+)
+
+
+def _make_warehouse(path: Path, revenue: int) -> Path:
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema if not exists marts")
+        connection.execute("create schema if not exists raw_crm")
+        connection.execute("create or replace table marts.kpis as select ? as revenue", [revenue])
+        connection.execute("create or replace table raw_crm.contacts as select 'secret@example.com' as email")
+    return path
+
+
+def test_publish_copies_only_the_serving_schemas(tmp_path: Path) -> None:
+    warehouse = _make_warehouse(tmp_path / "wh.duckdb", revenue=10)
+    snapshot = publish_snapshot(warehouse, tmp_path / "serving", run_id="run-1")
+    assert snapshot.tables == {"kpis": 1}
+    with open_snapshot(tmp_path / "serving") as connection:
+        assert connection is not None
+        assert connection.execute("select revenue from kpis").fetchone() == (10,)
+        tables = {
+            row[0]
+            for row in connection.execute("select table_name from information_schema.tables").fetchall()
+        }
+    assert tables == {"kpis"}
+
+
+def test_a_new_publish_swaps_the_pointer_and_prunes_old_files(tmp_path: Path) -> None:
+    serving = tmp_path / "serving"
+    for revenue in range(5):
+        warehouse = _make_warehouse(tmp_path / "wh.duckdb", revenue=revenue)
+        publish_snapshot(warehouse, serving, run_id=f"run-{revenue}")
+    current = current_snapshot(serving)
+    assert current is not None and current.run_id == "run-4"
+    assert len(list(serving.glob("snapshot_*.duckdb"))) == 3
+    with open_snapshot(serving) as connection:
+        assert connection is not None
+        assert connection.execute("select revenue from kpis").fetchone() == (4,)
+
+
+def test_readers_can_open_a_snapshot_while_the_warehouse_is_held_read_write(tmp_path: Path) -> None:
+    warehouse = _make_warehouse(tmp_path / "wh.duckdb", revenue=7)
+    publish_snapshot(warehouse, tmp_path / "serving", run_id="run-1")
+    with duckdb.connect(str(warehouse)) as writer:
+        writer.execute("update marts.kpis set revenue = 8")
+        with open_snapshot(tmp_path / "serving") as reader:
+            assert reader is not None
+            assert reader.execute("select revenue from kpis").fetchone() == (7,)
+
+
+def test_no_snapshot_yields_none_and_a_refused_publish_is_remembered(tmp_path: Path) -> None:
+    serving = tmp_path / "serving"
+    with open_snapshot(serving) as connection:
+        assert connection is None
+    record_publish_attempt(serving, "run-9", published=False, reason="check dim_customers failed")
+    attempt = last_publish_attempt(serving)
+    assert attempt is not None and not attempt.published and "dim_customers" in attempt.reason
+    assert current_snapshot(serving) is None
+
+
+def test_snapshot_files_are_read_only_for_readers(tmp_path: Path) -> None:
+    warehouse = _make_warehouse(tmp_path / "wh.duckdb", revenue=1)
+    publish_snapshot(warehouse, tmp_path / "serving", run_id="run-1")
+    with open_snapshot(tmp_path / "serving") as connection, pytest.raises(duckdb.Error):
+        assert connection is not None
+        connection.execute("create table nope as select 1")
