@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from parcours.paths import HOME_ENV_VAR, resolve_data_dir
 from parcours.telemetry import disable_telemetry
+
+if TYPE_CHECKING:
+    from orchestration.run import RunSummary
 
 app = typer.Typer(
     help="Parcours: cross-channel customer journey analytics.",
@@ -59,6 +62,100 @@ def simulate(
     )
     summary = simulate_world(config, landing_dir=target / "landing", truth_dir=target / "truth")
     typer.echo(summary.render())
+
+
+@app.command()
+def run(
+    customers: Annotated[
+        int, typer.Option(min=1, help="World size simulated when the landing zone is empty.")
+    ] = 10_000,
+    days: Annotated[int, typer.Option(min=1, help="Days simulated when the landing zone is empty.")] = 30,
+) -> None:
+    """Run the whole pipeline in process: ingest, build, check, publish; then print a summary."""
+    summary = _run_pipeline(customers, days)
+    typer.echo(summary.render())
+    if not (summary.success and summary.published):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    customers: Annotated[int, typer.Option(min=1, help="Number of simulated people.")] = 10_000,
+    days: Annotated[int, typer.Option(min=1, help="Number of simulated days.")] = 30,
+) -> None:
+    """Simulate a world if none landed yet, run the pipeline, and say how to look at the results."""
+    summary = _run_pipeline(customers, days)
+    typer.echo(summary.render())
+    data = resolve_data_dir()
+    typer.echo(
+        f"""
+Results
+  warehouse (live):     {data.warehouse}
+  serving snapshot:     {data.serving}
+  ground truth:         {data.truth}
+  logs and alerts:      {data.logs}
+
+Look at them
+  Dagster UI:  .venv/bin/parcours ui    then open http://127.0.0.1:3000
+"""
+    )
+    if not (summary.success and summary.published):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[
+        Path | None, typer.Option(help="Ground-truth folder of the simulator (default: <data dir>/truth).")
+    ] = None,
+) -> None:
+    """Compare the warehouse with the simulator's ground truth; print the metrics as JSON."""
+    import json
+
+    from parcours.evaluate import evaluate as evaluate_warehouse
+
+    data = resolve_data_dir()
+    metrics = evaluate_warehouse(data.warehouse, truth or data.truth)
+    typer.echo(json.dumps(metrics, indent=2, sort_keys=True))
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000) -> None:
+    """Start the Dagster UI (``dagster dev``) on 127.0.0.1 with the data directory's instance."""
+    from orchestration.environment import (
+        REPOSITORY_ROOT,
+        ensure_dbt_manifest,
+        executable,
+        prepare_dagster_home,
+    )
+
+    data = resolve_data_dir().ensure()
+    prepare_dagster_home(data)
+    ensure_dbt_manifest()
+    command = [
+        executable("dagster"),
+        "dev",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--module-name",
+        "orchestration.definitions",
+    ]
+    typer.echo(f"Dagster UI on http://127.0.0.1:{port} (Ctrl+C to stop)")
+    os.chdir(REPOSITORY_ROOT)
+    os.execv(command[0], command)
+
+
+def _run_pipeline(customers: int, days: int) -> RunSummary:
+    """Simulate the default world into an empty landing zone, then run the whole graph."""
+    from orchestration.run import run_pipeline
+
+    data = resolve_data_dir().ensure()
+    if not any(data.landing.rglob("*.jsonl")):
+        typer.echo(f"The landing zone is empty: simulating {customers:,} customers over {days} days first.")
+        simulate(customers=customers, days=days)
+    return run_pipeline()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,189 @@
+"""``parcours evaluate``: how close the warehouse comes to the simulator's ground truth.
+
+Identity is scored pairwise over *identity records* (CRM contacts, GA4 cookies,
+receipts, mentions, e-mail events, surveys, tickets):
+
+- precision: of the record pairs put in one customer, the share that belong to
+  one true person;
+- recall: of the record pairs of one person that share a deterministic key (they
+  are connected through identifiers used by that person only), the share put in
+  one customer. Pairs no deterministic rule could link are not counted against it.
+
+Stages are scored per resolved customer: the customer's current funnel stage
+against the true stage, on the last simulated day, of the person most of its
+records belong to.
+
+The warehouse side reads two intermediate models of the dbt project:
+``int_identity__observations`` (source, record_type, record_id, identifier_type,
+identifier_value) and ``int_identity__record_customers`` (source, record_type,
+record_id, customer_key), plus ``marts.dim_customers``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+IDENTITY_MODELS_SCHEMA = "intermediate"
+
+
+def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
+    """All metrics as one JSON-ready dictionary (keys are a public contract)."""
+    with duckdb.connect() as connection:
+        connection.execute("attach ? as warehouse (read_only)", [str(warehouse)])
+        _register_truth(connection, truth_dir)
+        _link_records_to_persons(connection)
+        metrics: dict[str, Any] = {}
+        metrics.update(_identity_metrics(connection))
+        metrics.update(_stage_metrics(connection))
+    return metrics
+
+
+def _register_truth(connection: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
+    for name in ("records", "identifiers", "stage_history"):
+        connection.read_parquet(str(truth_dir / f"{name}.parquet")).create_view(f"truth_{name}")
+
+
+def _link_records_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
+    """One row per identity record: its true person (null if none) and its customer key."""
+    connection.execute(
+        f"""
+        create temp table evaluated as
+        with record_truth as (
+            select source, record_type, record_id, person_id from truth_records
+            union all
+            select 'ga4', 'ga4_cookie', identifier_value, person_id
+            from truth_identifiers where identifier_type = 'ga4_user_pseudo_id'
+        )
+        select resolved.source, resolved.record_type, resolved.record_id,
+               resolved.customer_key, record_truth.person_id
+        from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__record_customers as resolved
+        left join record_truth using (source, record_type, record_id)
+        """
+    )
+
+
+def _identity_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    _build_linkable_groups(connection)
+    precision_row = connection.execute(
+        """
+        with cells as (
+            select customer_key, person_id, count(*) as n from evaluated
+            where customer_key is not null and person_id is not null
+            group by all
+        ),
+        clusters as (select customer_key, sum(n) as n from cells group by customer_key)
+        select (select sum(n * (n - 1) / 2) from cells), (select sum(n * (n - 1) / 2) from clusters)
+        """
+    ).fetchone()
+    recall_row = connection.execute(
+        """
+        with cells as (
+            select linkable_group, customer_key, count(*) as n from linkable
+            where customer_key is not null group by all
+        ),
+        groups as (select linkable_group, count(*) as n from linkable group by linkable_group)
+        select (select sum(n * (n - 1) / 2) from cells), (select sum(n * (n - 1) / 2) from groups)
+        """
+    ).fetchone()
+    counts = connection.execute(
+        """
+        select count(*), count(customer_key), count(distinct customer_key), count(distinct person_id)
+        from evaluated
+        """
+    ).fetchone()
+    assert precision_row and recall_row and counts
+    return {
+        "identity_precision": _ratio(precision_row[0], precision_row[1]),
+        "identity_recall": _ratio(recall_row[0], recall_row[1]),
+        "identity_pairs_predicted": int(precision_row[1] or 0),
+        "identity_pairs_linkable": int(recall_row[1] or 0),
+        "records_evaluated": int(counts[0]),
+        "records_resolved": int(counts[1]),
+        "customers": int(counts[2]),
+        "persons": int(counts[3]),
+    }
+
+
+def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
+    """Group records joined through *personal* identifiers (used by one true person only)."""
+    edges = connection.sql(
+        f"""
+        with personal_edges as (
+            select evaluated.source, evaluated.record_type, evaluated.record_id,
+                   observation.identifier_type || ':' || observation.identifier_value as identifier
+            from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__observations as observation
+            join evaluated using (source, record_type, record_id)
+            where evaluated.person_id is not null
+            qualify count(distinct evaluated.person_id) over (partition by identifier) = 1
+        )
+        select source, record_type, record_id,
+               dense_rank() over (order by source, record_type, record_id) - 1 as record_node,
+               dense_rank() over (order by identifier) - 1 as identifier_node
+        from personal_edges
+        """
+    ).to_arrow_table()
+    records = edges.column("record_node").to_numpy()
+    identifiers = edges.column("identifier_node").to_numpy()
+    n_records = int(records.max()) + 1 if len(records) else 0
+    n_nodes = n_records + (int(identifiers.max()) + 1 if len(identifiers) else 0)
+    graph = coo_matrix(
+        (np.ones(len(records), dtype=np.int8), (records, identifiers + n_records)), shape=(n_nodes, n_nodes)
+    )
+    _, labels = connected_components(graph, directed=False)
+    grouped = pa.table(
+        {
+            "source": edges.column("source"),
+            "record_type": edges.column("record_type"),
+            "record_id": edges.column("record_id"),
+            "linkable_group": pa.array(labels[records]),
+        }
+    )
+    connection.register("grouped_records", grouped)
+    connection.execute(
+        """
+        create or replace temp table linkable as
+        select distinct grouped_records.*, evaluated.customer_key
+        from grouped_records join evaluated using (source, record_type, record_id)
+        """
+    )
+
+
+def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    row = connection.execute(
+        """
+        with majority as (
+            select customer_key, person_id from evaluated
+            where customer_key is not null and person_id is not null
+            group by customer_key, person_id
+            qualify row_number() over (
+                partition by customer_key order by count(*) desc, person_id) = 1
+        ),
+        last_day as (select max(valid_from) as day from truth_stage_history),
+        true_stage as (
+            select person_id, funnel_stage from truth_stage_history
+            qualify row_number() over (partition by person_id order by valid_from desc) = 1
+        ),
+        compared as (
+            select customers.current_funnel_stage = true_stage.funnel_stage as correct
+            from warehouse.marts.dim_customers as customers
+            join majority using (customer_key)
+            join true_stage using (person_id)
+        )
+        select count(*), count(*) filter (where correct) from compared
+        """
+    ).fetchone()
+    assert row
+    return {"stage_accuracy": _ratio(row[1], row[0]), "stage_customers_compared": int(row[0])}
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if not denominator:
+        return None
+    return round(float(numerator or 0) / float(denominator), 6)

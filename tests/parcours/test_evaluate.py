@@ -1,0 +1,87 @@
+"""Pairwise identity metrics and stage accuracy on a tiny world computed by hand."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from parcours.evaluate import evaluate
+
+# (source, record_type, record_id, identifier_type, identifier_value)
+OBSERVATIONS = [
+    ("crm", "contact", "c1", "email_hash", "E1"),
+    ("crm", "contact", "c1", "loyalty_card_number", "L1"),
+    ("crm", "contact", "c1", "crm_contact_id", "c1"),
+    ("crm", "contact", "c2", "email_hash", "E1"),
+    ("crm", "contact", "c3", "email_hash", "E2"),
+    ("pos", "pos_order", "o1", "loyalty_card_number", "L1"),
+    ("pos", "pos_order", "o2", "loyalty_card_number", "L2"),
+    ("ga4", "ga4_cookie", "k1", "crm_contact_id", "c1"),
+]
+# The pipeline wrongly merged the cookie k1 (person 1) with contact c3 (person 2).
+CUSTOMERS = {"c1": "X", "c2": "X", "o1": "X", "k1": "Y", "c3": "Y", "o2": "Z"}
+TRUE_PERSON = {"c1": 1, "c2": 1, "o1": 1, "k1": 1, "c3": 2, "o2": 2}
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[Path, Path]:
+    warehouse = tmp_path / "warehouse.duckdb"
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema intermediate; create schema marts")
+        connection.execute(
+            "create table intermediate.int_identity__observations (source varchar, record_type varchar, "
+            "record_id varchar, identifier_type varchar, identifier_value varchar)"
+        )
+        connection.executemany(
+            "insert into intermediate.int_identity__observations values (?, ?, ?, ?, ?)", OBSERVATIONS
+        )
+        records = sorted({(source, kind, record) for source, kind, record, _, _ in OBSERVATIONS})
+        connection.execute(
+            "create table intermediate.int_identity__record_customers (source varchar, record_type varchar, "
+            "record_id varchar, customer_key varchar)"
+        )
+        connection.executemany(
+            "insert into intermediate.int_identity__record_customers values (?, ?, ?, ?)",
+            [(source, kind, record, CUSTOMERS[record]) for source, kind, record in records],
+        )
+        connection.execute(
+            "create table marts.dim_customers as select * from (values ('X', 'loyalty'), "
+            "('Y', 'conversion'), ('Z', 'awareness')) as t(customer_key, current_funnel_stage)"
+        )
+    with duckdb.connect() as connection:
+        rows = [(s, k, r, TRUE_PERSON[r]) for s, k, r in records if k != "ga4_cookie"]
+        connection.execute(
+            "create table records (source varchar, record_type varchar, record_id varchar, person_id bigint)"
+        )
+        connection.executemany("insert into records values (?, ?, ?, ?)", rows)
+        connection.execute(f"copy records to '{truth / 'records.parquet'}' (format parquet)")
+        connection.execute(
+            f"copy (select 'ga4_user_pseudo_id' as identifier_type, 'k1' as identifier_value, 1::bigint as "
+            f"person_id) to '{truth / 'identifiers.parquet'}' (format parquet)"
+        )
+        connection.execute(
+            f"copy (select * from (values (1::bigint, date '2026-10-01', 'conversion'), "
+            f"(1, date '2026-10-20', 'loyalty'), (2, date '2026-10-05', 'consideration')) "
+            f"as t(person_id, valid_from, funnel_stage)) to '{truth / 'stage_history.parquet'}' (format parquet)"
+        )
+    return warehouse, truth
+
+
+def test_identity_precision_counts_wrongly_merged_pairs(world: tuple[Path, Path]) -> None:
+    metrics = evaluate(*world)
+    assert metrics["identity_pairs_predicted"] == 4
+    assert metrics["identity_precision"] == pytest.approx(3 / 4)
+
+
+def test_identity_recall_counts_only_pairs_linked_by_personal_identifiers(world: tuple[Path, Path]) -> None:
+    metrics = evaluate(*world)
+    assert metrics["identity_pairs_linkable"] == 6
+    assert metrics["identity_recall"] == pytest.approx(3 / 6)
+
+
+def test_stage_accuracy_compares_each_customer_with_its_majority_person(world: tuple[Path, Path]) -> None:
+    metrics = evaluate(*world)
+    assert metrics["stage_customers_compared"] == 3
+    assert metrics["stage_accuracy"] == pytest.approx(1 / 3)
