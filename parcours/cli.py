@@ -96,6 +96,7 @@ Results
   logs and alerts:      {data.logs}
 
 Look at them
+  App:         .venv/bin/parcours app   then open http://127.0.0.1:8501
   Dagster UI:  .venv/bin/parcours ui    then open http://127.0.0.1:3000
 """
     )
@@ -144,6 +145,29 @@ def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000) -> 
     ]
     typer.echo(f"Dagster UI on http://127.0.0.1:{port} (Ctrl+C to stop)")
     os.chdir(REPOSITORY_ROOT)
+    os.execv(command[0], command)
+
+
+@app.command(name="app")
+def app_command(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501) -> None:
+    """Start the Streamlit app on 127.0.0.1; it reads the published snapshot only."""
+    from orchestration.environment import REPOSITORY_ROOT, executable
+
+    resolve_data_dir().ensure()
+    command = [
+        executable("streamlit"),
+        "run",
+        str(REPOSITORY_ROOT / "apps" / "app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"Parcours app on http://127.0.0.1:{port} (Ctrl+C to stop)")
     os.execv(command[0], command)
 
 

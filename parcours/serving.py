@@ -35,6 +35,7 @@ class Snapshot:
     run_id: str
     tables: dict[str, int] = field(default_factory=dict)
     freshness: dict[str, str | None] = field(default_factory=dict)
+    checks: list[dict[str, object]] = field(default_factory=list)
 
     def path(self, serving_dir: Path) -> Path:
         """Absolute path of the snapshot's DuckDB file."""
@@ -57,6 +58,7 @@ def publish_snapshot(
     run_id: str,
     schemas: Sequence[str] = SERVING_SCHEMAS,
     freshness: dict[str, str | None] | None = None,
+    checks: list[dict[str, object]] | None = None,
 ) -> Snapshot:
     """Copy ``schemas`` of the warehouse into a new snapshot file and make it current atomically."""
     serving_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +75,7 @@ def publish_snapshot(
         run_id=run_id,
         tables=tables,
         freshness=freshness or {},
+        checks=checks or [],
     )
     _write_json_atomically(serving_dir / POINTER_FILE, asdict(snapshot))
     record_publish_attempt(serving_dir, run_id, published=True, reason="all blocking checks passed")

@@ -64,7 +64,8 @@ def world(tmp_path: Path) -> tuple[Path, Path]:
         connection.execute(
             f"copy (select * from (values (1::bigint, date '2026-10-01', 'conversion'), "
             f"(1, date '2026-10-20', 'loyalty'), (2, date '2026-10-05', 'consideration')) "
-            f"as t(person_id, valid_from, funnel_stage)) to '{truth / 'stage_history.parquet'}' (format parquet)"
+            f"as t(person_id, valid_from, funnel_stage)) "
+            f"to '{truth / 'stage_history.parquet'}' (format parquet)"
         )
     return warehouse, truth
 

@@ -1,0 +1,1 @@
+"""The Streamlit app: journey KPIs for business users, read from the published snapshot only."""

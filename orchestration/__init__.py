@@ -1,0 +1,1 @@
+"""Dagster orchestration: the only package that wires ingestion, dbt and publishing together."""

@@ -1,0 +1,84 @@
+"""dbt models as Dagster assets, dbt tests as asset checks, the app as the dbt exposure.
+
+The whole dbt project runs as one ``dbt build`` (each dbt invocation costs seconds
+of parsing). Sources are keyed ``[source_name, table]`` so they meet the dlt assets
+of the ingestion module and the lineage graph is unbroken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.environment import DBT_PROJECT_DIR, ensure_dbt_manifest, executable
+
+LAYER_OWNERS = {
+    "staging": "team:analytics-engineering",
+    "intermediate": "team:analytics-engineering",
+    "marts": "team:analytics-engineering",
+}
+APP_ASSET_KEY = dg.AssetKey(["streamlit_app"])
+SERVING_SNAPSHOT_KEY = dg.AssetKey(["serving_snapshot"])
+
+
+class ParcoursDbtTranslator(DagsterDbtTranslator):
+    """Groups models by layer and area (``staging_crm``, ``marts_core``) and names their owners."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """``<layer>_<area>`` from the model's folder, e.g. models/staging/ga4 -> staging_ga4."""
+        if dbt_resource_props["resource_type"] == "source":
+            return f"raw_{dbt_resource_props['source_name'].removeprefix('raw_')}"
+        folders = dbt_resource_props["fqn"][1:-1]
+        return "_".join(folders[:2]) if folders else "dbt"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        """The model's ``meta.owner`` if set, else the owner of its layer."""
+        owner = dbt_resource_props.get("meta", {}).get("owner")
+        if owner:
+            return [owner]
+        layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else None
+        return [LAYER_OWNERS[layer]] if layer in LAYER_OWNERS else None
+
+
+TRANSLATOR = ParcoursDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+MANIFEST = ensure_dbt_manifest()
+
+
+@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR, name="dbt_build")
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Build every selected model, seed and test in one ``dbt build``, with row counts."""
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+
+
+def app_exposure_spec() -> dg.AssetSpec:
+    """The Streamlit app, declared as a dbt exposure, downstream of the serving snapshot."""
+    exposures = json.loads(MANIFEST.read_text(encoding="utf-8"))["exposures"]
+    exposure = next(
+        (item for item in exposures.values() if item["name"] == APP_ASSET_KEY.path[-1]),
+        {"description": "The Streamlit app.", "owner": {}, "url": None},
+    )
+    return dg.AssetSpec(
+        key=APP_ASSET_KEY,
+        deps=[SERVING_SNAPSHOT_KEY],
+        description=exposure["description"],
+        group_name="serving",
+        kinds={"streamlit"},
+        owners=[exposure["owner"]["email"]] if exposure["owner"].get("email") else None,
+        metadata={"dbt_exposure": exposure.get("unique_id", ""), "url": exposure.get("url") or ""},
+    )
+
+
+defs = dg.Definitions(
+    assets=[dbt_models, app_exposure_spec()],
+    resources={
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=executable("dbt"),
+        )
+    },
+)

@@ -1,0 +1,32 @@
+"""Shared fixtures: every test runs against its own temporary data directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from parcours.paths import HOME_ENV_VAR, DataDir
+from parcours.telemetry import disable_telemetry
+
+disable_telemetry()
+os.environ.setdefault("PARCOURS_PII_KEY", "test-only-pii-key-not-a-secret")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DataDir]:
+    """A fresh data directory, exported as ``$PARCOURS_HOME`` for the code under test."""
+    data = DataDir(tmp_path / "parcours-home").ensure()
+    monkeypatch.setenv(HOME_ENV_VAR, str(data.root))
+    monkeypatch.setenv("DAGSTER_HOME", str(data.dagster_home))
+    yield data
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
