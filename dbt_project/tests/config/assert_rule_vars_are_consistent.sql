@@ -1,0 +1,40 @@
+-- The rule vars of dbt_project.yml hold usable values: returns one row per broken rule, so a
+-- typo in a threshold fails `dbt build` before any model uses it.
+{%- set weights = parcours.position_based_weights() -%}
+{%- set checks = [
+    ('journey_consideration_min_product_views >= 1', var('journey_consideration_min_product_views') >= 1),
+    ('journey_consideration_window_days >= 1', var('journey_consideration_window_days') >= 1),
+    ('journey_post_purchase_days >= 1', var('journey_post_purchase_days') >= 1),
+    ('journey_loyalty_window_days >= 1', var('journey_loyalty_window_days') >= 1),
+    ('journey_advocacy_nps_min_score between 0 and 10', 0 <= var('journey_advocacy_nps_min_score') <= 10),
+    ('journey_lapsed_inactivity_days >= 1', var('journey_lapsed_inactivity_days') >= 1),
+    ('nps_detractor_max_score < nps_promoter_min_score',
+        var('nps_detractor_max_score') < var('nps_promoter_min_score')),
+    ('session_inactivity_minutes >= 1', var('session_inactivity_minutes') >= 1),
+    ('late_data_lookback_days.ga4 >= 3 (GA4 rewrites 3 days)', parcours.late_data_lookback_days('ga4') >= 3),
+    ('attribution_lookback_days >= 1', var('attribution_lookback_days') >= 1),
+    ('attribution_time_decay_half_life_days > 0', var('attribution_time_decay_half_life_days') > 0),
+    ('attribution_position_based_weights are not negative',
+        weights['first'] >= 0 and weights['middle'] >= 0 and weights['last'] >= 0),
+    ('ropo_window_days >= 1', var('ropo_window_days') >= 1),
+    ('showrooming_window_days >= 1', var('showrooming_window_days') >= 1),
+] %}
+
+with
+
+checks as (
+    {% for description, holds in checks %}
+    select
+        '{{ description }}' as rule_check,
+        {{ 'true' if holds else 'false' }} as holds
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select rule_check
+    from checks
+    where not holds
+)
+
+select * from final
