@@ -1,0 +1,257 @@
+"""Pipelines: one dlt pipeline per dataset, all state under ``<data dir>/tmp/dlt``, and the run report.
+
+:func:`make_pipeline` is what Dagster's ``@dlt_assets`` uses; :func:`run_ingestion` runs every source
+in file mode (API mode is chosen per source through dlt config, e.g. ``SOURCES__CRM__MODE=api``) and
+returns the per-table reconciliation read back from the destination.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+from ingestion.pii import ensure_pii_key
+from ingestion.sources import crm, pos
+from ingestion.sources.crm import crm_restricted_source, crm_source
+from ingestion.sources.ga4 import ga4_source
+from ingestion.sources.ga4.entities import EVENTS
+from ingestion.sources.pos import pos_restricted_source, pos_source
+from ingestion.sources.social import social_source
+from ingestion.sources.social.entities import MENTIONS, POSTS
+from ingestion.specs import Child, Entity
+from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
+from parcours.paths import DataDir
+from parcours.telemetry import disable_telemetry
+
+logger = logging.getLogger(__name__)
+
+SOURCE_NAMES = ("crm", "ga4", "pos", "social")
+DATASETS = {
+    "crm": "raw_crm",
+    "ga4": "raw_ga4",
+    "pos": "raw_pos",
+    "social": "raw_social",
+    "crm_restricted": "restricted_crm",
+    "pos_restricted": "restricted_pos",
+}
+# Source name -> the dlt pipelines it runs, in order (raw first, then the restricted copy).
+SOURCE_FACTORIES: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
+    "crm": (("crm", crm_source), ("crm_restricted", crm_restricted_source)),
+    "ga4": (("ga4", ga4_source),),
+    "pos": (("pos", pos_source), ("pos_restricted", pos_restricted_source)),
+    "social": (("social", social_source),),
+}
+PIPELINE_ENTITIES: dict[str, tuple[Entity, ...]] = {
+    "crm": tuple(crm.FILE_PATTERNS),
+    "crm_restricted": tuple(e for e in crm.FILE_PATTERNS if e.restricted_table),
+    "ga4": (EVENTS,),
+    "pos": tuple(pos.FILE_PATTERNS),
+    "pos_restricted": tuple(e for e in pos.FILE_PATTERNS if e.restricted_table),
+    "social": (MENTIONS, POSTS),
+}
+DLT_SETTINGS = {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+    "LOAD__DELETE_COMPLETED_JOBS": "true",
+    "LOAD__TRUNCATE_STAGING_DATASET": "true",
+}
+PROGRESS_LOG_SECONDS = 10.0
+
+
+def configure_dlt() -> None:
+    """dlt settings every Parcours pipeline relies on, unless the user set them otherwise."""
+    disable_telemetry()
+    for name, value in DLT_SETTINGS.items():
+        os.environ.setdefault(name, value)
+
+
+def pipelines_dir(data_dir: DataDir) -> Path:
+    """dlt's working folders (state, schemas, pending load packages)."""
+    return data_dir.tmp / "dlt"
+
+
+def default_progress() -> Any:
+    """A progress bar on a terminal, periodic log lines otherwise."""
+    if sys.stderr.isatty():
+        return "tqdm"
+    return dlt.progress.log(
+        PROGRESS_LOG_SECONDS, logger=logging.getLogger("ingestion.progress"), dump_system_stats=False
+    )
+
+
+def make_pipeline(
+    name: str, data_dir: DataDir, destination: Any = None, progress: Any = None
+) -> dlt.Pipeline:
+    """The dlt pipeline of one dataset (``crm``, ``crm_restricted``, ``ga4``, ``pos``, ...).
+
+    The destination is the DuckDB warehouse of the data directory unless another dlt destination is
+    given; nothing in the sources depends on DuckDB.
+    """
+    configure_dlt()
+    data_dir.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"parcours_{name}",
+        pipelines_dir=str(pipelines_dir(data_dir)),
+        destination=destination or dlt.destinations.duckdb(str(data_dir.warehouse)),
+        dataset_name=DATASETS[name],
+        progress=progress or default_progress(),
+    )
+
+
+def _child_tables(children: tuple[Child, ...]) -> list[str]:
+    return [t for child in children for t in (child.table, *_child_tables(child.children))]
+
+
+def tables_written(pipeline_name: str) -> list[str]:
+    """Every table one pipeline may write: entity and nested tables, quarantine, reconciliation."""
+    entities = PIPELINE_ENTITIES[pipeline_name]
+    if pipeline_name.endswith("_restricted"):
+        return [str(e.restricted_table) for e in entities] + [QUARANTINE_TABLE]
+    tables = [t for e in entities for t in (e.table, *_child_tables(e.children))]
+    return [*tables, QUARANTINE_TABLE, RECONCILIATION_TABLE]
+
+
+def purge_loaded_packages(pipeline: dlt.Pipeline) -> None:
+    """Delete what dlt keeps of loaded packages (their jobs are already deleted on load)."""
+    loaded = Path(pipeline.working_dir) / "load" / "loaded"
+    if loaded.is_dir():
+        for package in loaded.iterdir():
+            shutil.rmtree(package, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class TableReconciliation:
+    """Records read, loaded and quarantined for one raw table in one run."""
+
+    dataset: str
+    table: str
+    records_read: int
+    records_loaded: int
+    records_quarantined: int
+
+    @property
+    def balanced(self) -> bool:
+        """Nothing lost: every record read was loaded or quarantined."""
+        return self.records_read == self.records_loaded + self.records_quarantined
+
+
+@dataclass
+class IngestionReport:
+    """What one ingestion run did, per raw table, as stored in the ``reconciliation`` tables."""
+
+    tables: list[TableReconciliation] = field(default_factory=list)
+    load_ids: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        """True when every table balances."""
+        return all(t.balanced for t in self.tables)
+
+    def table(self, dataset: str, table: str) -> TableReconciliation | None:
+        """The line of one raw table, if the run read anything for it."""
+        return next((t for t in self.tables if (t.dataset, t.table) == (dataset, table)), None)
+
+    def render(self) -> str:
+        """A plain-text table for the command line."""
+        lines = [f"{'table':<28}{'read':>12}{'loaded':>12}{'quarantined':>13}"]
+        lines += [
+            f"{t.dataset + '.' + t.table:<28}{t.records_read:>12}{t.records_loaded:>12}"
+            f"{t.records_quarantined:>13}"
+            for t in self.tables
+        ]
+        return "\n".join(lines)
+
+
+def reconciliation_of(pipeline: dlt.Pipeline, load_ids: Sequence[str]) -> list[TableReconciliation]:
+    """Sum the stored reconciliation rows of some loads, per table."""
+    if not load_ids or RECONCILIATION_TABLE not in pipeline.default_schema.tables:
+        return []
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name(RECONCILIATION_TABLE)
+        placeholders = ", ".join(["%s"] * len(load_ids))
+        rows = client.execute_sql(
+            f"SELECT table_name, sum(records_read), sum(records_loaded), sum(records_quarantined) "
+            f"FROM {table} WHERE _dlt_load_id IN ({placeholders}) GROUP BY table_name ORDER BY table_name",
+            *load_ids,
+        )
+    return [
+        TableReconciliation(pipeline.dataset_name, name, int(read), int(loaded), int(quarantined))
+        for name, read, loaded, quarantined in rows or []
+    ]
+
+
+def _check_against_normalize(pipeline: dlt.Pipeline, lines: list[TableReconciliation]) -> None:
+    """Warn when dlt wrote a different number of rows than validation let through."""
+    trace = pipeline.last_trace
+    normalize = trace.last_normalize_info if trace else None
+    if normalize is None or not normalize.row_counts:
+        return
+    for line in lines:
+        written = normalize.row_counts.get(line.table)
+        if written is not None and written != line.records_loaded:
+            logger.error(
+                "%s.%s: %d records validated but %d rows written",
+                line.dataset,
+                line.table,
+                line.records_loaded,
+                written,
+            )
+
+
+def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
+    """Run one source (finishing any package a crash left pending), report and clean up."""
+    info = pipeline.run(source, loader_file_format="parquet")
+    lines = reconciliation_of(pipeline, info.loads_ids)
+    _check_against_normalize(pipeline, lines)
+    for line in lines:
+        log = logger.info if line.balanced else logger.error
+        log(
+            "%s.%s: read %d = loaded %d + quarantined %d",
+            line.dataset,
+            line.table,
+            line.records_read,
+            line.records_loaded,
+            line.records_quarantined,
+        )
+    purge_loaded_packages(pipeline)
+    return info, lines
+
+
+def run_ingestion(
+    data_dir: DataDir,
+    sources: Sequence[str] | None = None,
+    landing_url: str | None = None,
+    destination: Any = None,
+) -> IngestionReport:
+    """Load the landing zone (or each source's API, per dlt config) into the raw datasets.
+
+    Args:
+        data_dir: the data directory: warehouse, dlt state under tmp/, the PII key under secrets/.
+        sources: a subset of ``crm``, ``ga4``, ``pos``, ``social`` (all by default).
+        landing_url: a folder or fsspec URL; ``<data dir>/landing`` by default.
+        destination: any dlt destination; the data directory's DuckDB warehouse by default.
+    """
+    chosen = list(sources or SOURCE_NAMES)
+    unknown = sorted(set(chosen) - set(SOURCE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown source(s) {unknown}; choose among {list(SOURCE_NAMES)}")
+    configure_dlt()
+    key = ensure_pii_key(data_dir)
+    url = landing_url or str(data_dir.landing)
+    report = IngestionReport()
+    for name in chosen:
+        for pipeline_name, factory in SOURCE_FACTORIES[name]:
+            pipeline = make_pipeline(pipeline_name, data_dir, destination)
+            info, lines = run_pipeline(pipeline, factory(landing_url=url, pii_key=key))
+            report.load_ids[pipeline_name] = list(info.loads_ids)
+            report.tables.extend(lines)
+    return report

@@ -1,0 +1,237 @@
+"""Generic dlt resources: landing files or API records in, validated Arrow tables out.
+
+Every source builds its resources here, so all of them share the validation, quarantine routing,
+reconciliation rows, file state and table hints. Each raw table is a dlt table variant of the entity's
+resource, with its own write disposition:
+
+- the entity table merges on its key (``newest_column`` decides between versions in one load), or is
+  replaced per ``merge_on`` value (GA4: per ``event_date``, delete-insert);
+- nested tables are replaced per parent key (delete-insert on ``merge_on`` or the entity key);
+- ``quarantine`` and ``reconciliation`` are appended.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+from dlt.common.schema.typing import TColumnSchema
+from dlt.extract.resource import DltResource
+
+from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_texts, mark_loaded
+from ingestion.specs import Entity
+from ingestion.validation import (
+    QUARANTINE_TABLE,
+    RECONCILIATION_TABLE,
+    ParseContext,
+    ParsedChunk,
+    RecordParser,
+)
+
+logger = logging.getLogger(__name__)
+
+SOURCE_FILE_COLUMN = "_source_file"
+SOURCE_API_COLUMN = "_source_api"
+API_BATCH_RECORDS = 20_000
+
+
+def table_hints(entity: Entity, table: str) -> Any:
+    """dlt hints of one raw table produced by ``entity``."""
+    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE):
+        return dlt.mark.make_hints(table_name=table, write_disposition="append")
+    parent_key = [entity.merge_on] if entity.merge_on else list(entity.key)
+    if table not in (entity.table, entity.restricted_table) or entity.merge_on:
+        return dlt.mark.make_hints(table_name=table, write_disposition="merge", merge_key=parent_key)
+    columns: dict[str, TColumnSchema] | None = (
+        {entity.newest_column: {"dedup_sort": "desc"}} if entity.newest_column else None
+    )
+    return dlt.mark.make_hints(
+        table_name=table, write_disposition="merge", primary_key=list(entity.key), columns=columns
+    )
+
+
+def _tagged(entity: Entity, table: str, data: pa.Table) -> Any:
+    return dlt.mark.with_hints(data, table_hints(entity, table), create_table_variant=True)
+
+
+def emit_chunk(entity: Entity, chunk: ParsedChunk) -> Iterator[Any]:
+    """The dlt items of one parsed chunk: every non-empty table plus its quarantine rows."""
+    for table, data in chunk.tables.items():
+        if data.num_rows:
+            yield _tagged(entity, table, data)
+    if chunk.quarantine.num_rows:
+        yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
+
+
+def reconciliation_item(entity: Entity, origin: str, read: int, quarantined: int) -> Any:
+    """One reconciliation row: records read = loaded + quarantined for one file (or API run)."""
+    row = pa.table(
+        {
+            "table_name": [entity.table],
+            "source_file": [origin],
+            "records_read": pa.array([read], pa.int64()),
+            "records_loaded": pa.array([read - quarantined], pa.int64()),
+            "records_quarantined": pa.array([quarantined], pa.int64()),
+            "loaded_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    return _tagged(entity, RECONCILIATION_TABLE, row)
+
+
+def _parser(entity: Entity, pii_key: str, restricted: bool, as_of: datetime | None) -> RecordParser:
+    drift = dlt.current.resource_state().setdefault("drift", {})
+    return RecordParser(entity, pii_key=pii_key, restricted=restricted, as_of=as_of, drift=drift)
+
+
+def read_landing_files(
+    entity: Entity,
+    landing: Landing,
+    pattern: str,
+    *,
+    pii_key: str,
+    restricted: bool = False,
+    lookback_days: int | None = None,
+    as_of: datetime | None = None,
+) -> Iterator[Any]:
+    """Validate every new or changed landing file of one entity and yield its tables."""
+    state = dlt.current.resource_state()
+    files = files_to_read(landing.list(pattern), state, lookback_days=lookback_days)
+    if files:
+        logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
+    parser = _parser(entity, pii_key, restricted, as_of)
+    try:
+        for file in files:
+            yield from _read_file(parser, landing, file)
+            mark_loaded(state, file)
+    finally:
+        parser.close()
+
+
+def _read_file(parser: RecordParser, landing: Landing, file: LandingFile) -> Iterator[Any]:
+    parser.start_file()
+    context = ParseContext(SOURCE_FILE_COLUMN, file.relative_path, file.day)
+    read = quarantined = 0
+    for lines in landing.iter_line_chunks(file):
+        chunk = parser.parse(lines, context)
+        read += chunk.records_read
+        quarantined += chunk.records_quarantined
+        yield from emit_chunk(parser.entity, chunk)
+    if not parser.restricted:
+        yield reconciliation_item(parser.entity, file.relative_path, read, quarantined)
+    logger.info(
+        "%s: %s read %d, loaded %d, quarantined %d",
+        parser.entity.table,
+        file.relative_path,
+        read,
+        read - quarantined,
+        quarantined,
+    )
+
+
+def read_api_records(
+    entity: Entity,
+    fetch: Callable[[datetime | None], Iterable[list[dict[str, Any]]]],
+    origin: str,
+    *,
+    pii_key: str,
+    cursor_column: str | None,
+    restricted: bool = False,
+    as_of: datetime | None = None,
+) -> Iterator[Any]:
+    """Validate records served by an API exactly like landing file lines, incrementally.
+
+    ``fetch(since)`` returns pages of records modified at or after ``since`` (None: everything); the
+    newest ``cursor_column`` value loaded is kept in resource state for the next run (no cursor: the
+    whole list every run). Records at the boundary come again and are merged on the entity key.
+    """
+    state = dlt.current.resource_state()
+    since = datetime.fromisoformat(state["cursor"]) if state.get("cursor") else None
+    parser = _parser(entity, pii_key, restricted, as_of)
+    context = ParseContext(SOURCE_API_COLUMN, origin)
+    counts = {"read": 0, "quarantined": 0}
+    newest: list[datetime] = []
+
+    def flush(batch: list[str]) -> Iterator[Any]:
+        chunk = parser.parse(lines_from_texts(batch, counts["read"] + 1), context)
+        counts["read"] += chunk.records_read
+        counts["quarantined"] += chunk.records_quarantined
+        loaded = chunk.tables.get(str(entity.restricted_table) if restricted else entity.table)
+        if cursor_column and loaded is not None and loaded.num_rows:
+            newest.append(pc.max(loaded[cursor_column]).as_py())
+        yield from emit_chunk(entity, chunk)
+
+    batch: list[str] = []
+    try:
+        parser.start_file()
+        for page in fetch(since):
+            batch.extend(orjson.dumps(record).decode("utf-8") for record in page)
+            if len(batch) >= API_BATCH_RECORDS:
+                yield from flush(batch)
+                batch = []
+        if batch:
+            yield from flush(batch)
+    finally:
+        parser.close()
+    if not restricted and counts["read"]:
+        yield reconciliation_item(entity, origin, counts["read"], counts["quarantined"])
+    if newest:
+        state["cursor"] = max(newest).isoformat()
+    logger.info("%s: %s read %d, quarantined %d", entity.table, origin, counts["read"], counts["quarantined"])
+
+
+def api_resource(
+    entity: Entity,
+    fetch: Callable[[datetime | None], Iterable[list[dict[str, Any]]]],
+    origin: str,
+    *,
+    pii_key: str,
+    cursor_column: str | None,
+    restricted: bool = False,
+    as_of: datetime | None = None,
+) -> DltResource:
+    """A dlt resource reading one entity from an API, incrementally on ``cursor_column``."""
+    name = entity.restricted_table if restricted and entity.restricted_table else entity.table
+    return dlt.resource(
+        read_api_records(
+            entity,
+            fetch,
+            origin,
+            pii_key=pii_key,
+            cursor_column=cursor_column,
+            restricted=restricted,
+            as_of=as_of,
+        ),
+        name=name,
+    )
+
+
+def file_resource(
+    entity: Entity,
+    landing: Landing,
+    pattern: str,
+    *,
+    pii_key: str,
+    restricted: bool = False,
+    lookback_days: int | None = None,
+    as_of: datetime | None = None,
+) -> DltResource:
+    """A dlt resource reading one entity's landing files."""
+    name = entity.restricted_table if restricted and entity.restricted_table else entity.table
+    return dlt.resource(
+        read_landing_files(
+            entity,
+            landing,
+            pattern,
+            pii_key=pii_key,
+            restricted=restricted,
+            lookback_days=lookback_days,
+            as_of=as_of,
+        ),
+        name=name,
+    )

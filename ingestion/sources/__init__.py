@@ -1,0 +1,1 @@
+"""One dlt source per source system, in the dlt verified-sources layout."""

@@ -1,0 +1,129 @@
+"""POS source: Square orders (sales and returns), locations (stores) and catalog items.
+
+:func:`pos_source` loads ``raw_pos`` (receipt e-mails as keyed hashes); :func:`pos_restricted_source`
+loads clear receipt e-mails into ``restricted_pos``. Modes: ``file`` (default) reads
+``<landing_url>/pos/...``; ``api`` reads the Square API (orders search with cursor, incremental on
+``updated_at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+from dlt.sources.helpers.rest_client import RESTClient
+
+from ingestion.http import ApiSettings, make_rest_client
+from ingestion.landing import Landing
+from ingestion.resources import api_resource, file_resource
+from ingestion.sources.pos.api import catalog_pages, location_pages, order_pages
+from ingestion.sources.pos.entities import CATALOG, LOCATIONS, ORDERS
+from ingestion.specs import Entity
+
+FILE_PATTERNS = {
+    LOCATIONS: "pos/locations.jsonl",
+    CATALOG: "pos/catalog.jsonl",
+    ORDERS: "pos/orders/orders_*.jsonl",
+}
+PageFetcher = Callable[[RESTClient, datetime | None], Iterator[list[dict[str, Any]]]]
+API_PAGES: dict[Entity, PageFetcher] = {
+    LOCATIONS: location_pages,
+    CATALOG: catalog_pages,
+    ORDERS: order_pages,
+}
+API_CURSORS: dict[Entity, str | None] = {LOCATIONS: None, CATALOG: None, ORDERS: "updated_at"}
+
+
+def _resources(
+    landing_url: str | None,
+    pii_key: str,
+    mode: str,
+    api: ApiSettings | None,
+    as_of: datetime | None,
+    restricted: bool,
+) -> list[DltResource]:
+    if mode not in ("file", "api"):
+        raise ValueError(f"pos mode must be 'file' or 'api', not {mode!r}")
+    if mode == "file" and not landing_url:
+        raise ValueError("pos file mode needs landing_url")
+    resources = []
+    for entity, pattern in FILE_PATTERNS.items():
+        if restricted and entity.restricted_table is None:
+            continue
+        if mode == "api":
+            if api is None:
+                raise ValueError("pos api mode needs api_base_url and api_token")
+            fetch: Callable[[datetime | None], Iterable[list[dict[str, Any]]]] = partial(
+                API_PAGES[entity], make_rest_client(api)
+            )
+            resources.append(
+                api_resource(
+                    entity,
+                    fetch,
+                    f"square:{entity.table}",
+                    pii_key=pii_key,
+                    cursor_column=API_CURSORS[entity],
+                    restricted=restricted,
+                    as_of=as_of,
+                )
+            )
+        else:
+            resources.append(
+                file_resource(
+                    entity,
+                    Landing(str(landing_url)),
+                    pattern,
+                    pii_key=pii_key,
+                    restricted=restricted,
+                    as_of=as_of,
+                )
+            )
+    return resources
+
+
+def _api_settings(
+    api_base_url: str | None, api_token: str | None, max_attempts: int, backoff_factor: float, timeout: float
+) -> ApiSettings | None:
+    if not api_base_url or not api_token:
+        return None
+    return ApiSettings(
+        api_base_url, api_token, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout
+    )
+
+
+@dlt.source(name="pos", max_table_nesting=0)
+def pos_source(
+    landing_url: str | None = None,
+    pii_key: str = dlt.secrets.value,
+    mode: str = "file",
+    api_base_url: str | None = None,
+    api_token: str | None = None,
+    api_max_attempts: int = 5,
+    api_backoff_factor: float = 1.0,
+    api_timeout: float = 60.0,
+    as_of: datetime | None = None,
+) -> list[DltResource]:
+    """Square records into ``raw_pos``; arguments as in :func:`ingestion.sources.crm.crm_source`."""
+    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    return _resources(landing_url, pii_key, mode, api, as_of, restricted=False)
+
+
+@dlt.source(name="pos_restricted", max_table_nesting=0)
+def pos_restricted_source(
+    landing_url: str | None = None,
+    pii_key: str = dlt.secrets.value,
+    mode: str = "file",
+    api_base_url: str | None = None,
+    api_token: str | None = None,
+    api_max_attempts: int = 5,
+    api_backoff_factor: float = 1.0,
+    api_timeout: float = 60.0,
+    as_of: datetime | None = None,
+) -> list[DltResource]:
+    """Clear receipt e-mails into ``restricted_pos``; same arguments."""
+    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    return _resources(landing_url, pii_key, mode, api, as_of, restricted=True)

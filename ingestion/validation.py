@@ -1,0 +1,483 @@
+"""Record validation and quarantine routing, vectorised in an in-process DuckDB used as a parsing engine.
+
+A chunk of NDJSON lines (an Arrow table ``line_number, line, utf8_ok``) goes through three SQL steps:
+
+1. every path of the entity is extracted in one JSON parse per line (``json_extract(line, [paths])``);
+2. each value's JSON type is checked against its :class:`~ingestion.specs.Kind`, then cast, then the
+   range, future-timestamp and record rules run; the first failure becomes the record's reason;
+3. nested lists are unnested into child tables and validated the same way; a bad element sends its
+   whole record (line) to quarantine, and duplicates of a key within a file are quarantined too.
+
+The result is Arrow: one table per raw table, plus the quarantine rows with the raw payload. Nothing is
+dropped: ``records_read == records_loaded + records_quarantined`` for every chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.pii import register_pii_macros
+from ingestion.specs import (
+    BROKEN_JSON,
+    DUPLICATE,
+    FUTURE_TIMESTAMP,
+    MISSING_KEY,
+    OUT_OF_RANGE,
+    TIME_KINDS,
+    TYPE_DRIFT,
+    Check,
+    Child,
+    DriftScope,
+    Entity,
+    Field,
+    Kind,
+    nested_path_keys,
+)
+
+QUARANTINE_TABLE = "quarantine"
+RECONCILIATION_TABLE = "reconciliation"
+FUTURE_TOLERANCE = timedelta(days=1)
+
+_JSON_TYPES: dict[Kind, tuple[str, ...]] = {
+    Kind.STRING: ("VARCHAR",),
+    Kind.INT: ("BIGINT", "UBIGINT"),
+    Kind.FLOAT: ("BIGINT", "UBIGINT", "DOUBLE"),
+    Kind.BOOL: ("BOOLEAN",),
+    Kind.TIMESTAMP: ("VARCHAR",),
+    Kind.DATE: ("VARCHAR",),
+    Kind.EPOCH_MS: ("BIGINT", "UBIGINT"),
+    Kind.EPOCH_US: ("BIGINT", "UBIGINT"),
+    Kind.YYYYMMDD: ("VARCHAR",),
+    Kind.INT_STRING: ("VARCHAR",),
+    Kind.FLOAT_STRING: ("VARCHAR",),
+    Kind.BOOL_STRING: ("VARCHAR",),
+    Kind.JSON: ("OBJECT", "ARRAY"),
+    Kind.ARRAY: ("ARRAY",),
+    Kind.OBJECT: ("OBJECT",),
+}
+_KIND_OF_JSON_TYPE = {
+    "VARCHAR": Kind.STRING,
+    "BIGINT": Kind.INT,
+    "UBIGINT": Kind.INT,
+    "DOUBLE": Kind.FLOAT,
+    "BOOLEAN": Kind.BOOL,
+    "OBJECT": Kind.JSON,
+    "ARRAY": Kind.JSON,
+}
+_TEXT = "{v}->>'$'"
+_TYPED_SQL: dict[Kind, str] = {
+    Kind.STRING: _TEXT,
+    Kind.INT: "TRY_CAST({v} AS BIGINT)",
+    Kind.FLOAT: "TRY_CAST({v} AS DOUBLE)",
+    Kind.BOOL: "TRY_CAST({v} AS BOOLEAN)",
+    Kind.TIMESTAMP: f"TRY_CAST({_TEXT} AS TIMESTAMPTZ)",
+    Kind.DATE: f"TRY_CAST({_TEXT} AS DATE)",
+    Kind.EPOCH_MS: "CAST(TRY(epoch_ms(TRY_CAST({v} AS BIGINT))) AS TIMESTAMPTZ)",
+    Kind.EPOCH_US: "CAST(TRY(make_timestamp(TRY_CAST({v} AS BIGINT))) AS TIMESTAMPTZ)",
+    Kind.YYYYMMDD: f"CAST(TRY_STRPTIME({_TEXT}, '%Y%m%d') AS DATE)",
+    Kind.INT_STRING: f"TRY_CAST({_TEXT} AS BIGINT)",
+    Kind.FLOAT_STRING: f"TRY_CAST({_TEXT} AS DOUBLE)",
+    Kind.BOOL_STRING: f"CASE lower({_TEXT}) WHEN 'true' THEN true WHEN 'false' THEN false END",
+    Kind.JSON: "CAST({v} AS VARCHAR)",
+}
+_EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
+_NOT_OBJECT = "'not a JSON object'"
+_INVALID_UTF8 = "'invalid UTF-8'"
+_INVALID_JSON = "'not valid JSON'"
+
+LINES_SCHEMA = pa.schema([("line_number", pa.int64()), ("line", pa.string()), ("utf8_ok", pa.bool_())])
+
+
+def sql_literal(value: object) -> str:
+    """A SQL literal for a string, date, datetime or None."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime):
+        return f"TIMESTAMPTZ '{value.isoformat()}'"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _reason(code: str, detail_sql: str) -> str:
+    return f"{{'code': '{code}', 'detail': {detail_sql}}}"
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """Where a chunk of lines comes from: the lineage column and its value, and the file's day if any."""
+
+    origin_column: str
+    origin: str
+    file_day: date | None = None
+
+
+@dataclass
+class ParsedChunk:
+    """The outcome of one chunk: Arrow tables per raw table, quarantine rows and the counts."""
+
+    tables: dict[str, pa.Table]
+    quarantine: pa.Table
+    records_read: int
+    records_quarantined: int
+
+    @property
+    def records_loaded(self) -> int:
+        """Records of the entity table that passed validation."""
+        return self.records_read - self.records_quarantined
+
+
+@dataclass
+class _Step:
+    """SQL pieces of one level (the record or a nested list element)."""
+
+    columns: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+class RecordParser:
+    """Validates chunks of NDJSON lines of one entity and splits them into raw tables and quarantine."""
+
+    def __init__(
+        self,
+        entity: Entity,
+        *,
+        pii_key: str,
+        restricted: bool = False,
+        as_of: datetime | None = None,
+        drift: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.entity = entity
+        self.restricted = restricted
+        self.drift: dict[str, dict[str, str]] = drift if drift is not None else {}
+        self._future_limit = (as_of or datetime.now(UTC)) + FUTURE_TOLERANCE
+        self.con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
+        self.con.execute("SET TimeZone = 'UTC'")
+        register_pii_macros(self.con, pii_key)
+        key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
+        self.con.execute(f"CREATE TEMP TABLE seen_keys ({key_columns})")
+
+    def close(self) -> None:
+        """Release the parsing engine."""
+        self.con.close()
+
+    def start_file(self) -> None:
+        """Forget the keys seen so far: duplicates are detected within one file."""
+        self.con.execute("DELETE FROM seen_keys")
+
+    def parse(self, lines: pa.Table, context: ParseContext) -> ParsedChunk:
+        """Validate one chunk of lines and return the typed tables and the quarantined records."""
+        self.con.register("lines", lines)
+        try:
+            entity = self._entity_with_drift()
+            self._build_record_table(entity, context)
+            children = list(self._build_child_tables(entity))
+            self._collect_bad_lines(entity, [child.table for child in children])
+            tables = self._outputs(entity, children, context)
+            quarantine = self._quarantine(entity, context)
+        finally:
+            self.con.unregister("lines")
+        read = lines.num_rows
+        return ParsedChunk(tables, quarantine, read, quarantine.num_rows)
+
+    # -- schema drift -------------------------------------------------------------------------------
+
+    def _entity_with_drift(self) -> Entity:
+        self._discover_drift()
+        extra = tuple(
+            Field(column, spec["path"], Kind(spec["kind"]), mismatch_code=TYPE_DRIFT)
+            for column, spec in self.drift.items()
+        )
+        return self.entity.with_fields(extra)
+
+    def _discover_drift(self) -> None:
+        scopes = self.entity.drift_scopes
+        if not scopes:
+            return
+        paths = ", ".join(sql_literal(scope.path) for scope in scopes)
+        unions = " UNION ALL ".join(
+            f"SELECT DISTINCT {i} AS scope, unnest(ks[{i + 1}]) AS key FROM k" for i in range(len(scopes))
+        )
+        found = self.con.execute(
+            f"WITH k AS MATERIALIZED (SELECT TRY(json_keys(line, [{paths}])) AS ks FROM lines) {unions}"
+        ).fetchall()
+        known_paths = {spec["path"] for spec in self.drift.values()}
+        for scope_index, key in found:
+            scope = scopes[scope_index]
+            if key in _known_keys(self.entity, scope):
+                continue
+            path = f'{scope.path}."{key}"'
+            if path not in known_paths:
+                self._add_drift_column(scope, key, path)
+
+    def _add_drift_column(self, scope: DriftScope, key: str, path: str) -> None:
+        row = self.con.execute(
+            "SELECT t FROM (SELECT line_number, json_type(TRY(json_extract(line, $1))) AS t FROM lines) "
+            "WHERE t IS NOT NULL AND t <> 'NULL' ORDER BY line_number LIMIT 1",
+            [path],
+        ).fetchone()
+        if row is None:
+            return  # only nulls so far: nothing to keep until a value shows its type
+        taken = (
+            {f.column for f in self.entity.fields} | set(self.drift) | {d.column for d in self.entity.derived}
+        )
+        column = _snake_case(scope.prefix + key)
+        while column in taken:
+            column += "_extra"
+        self.drift[column] = {"path": path, "kind": _KIND_OF_JSON_TYPE[row[0]].value}
+
+    # -- SQL building -------------------------------------------------------------------------------
+
+    def _field_step(self, fields: Iterable[Field], label_prefix: str) -> _Step:
+        step = _Step()
+        for i, f in enumerate(fields, start=1):
+            self._add_field(step, f, f"_v[{i}]", f"{label_prefix} || {sql_literal(f.column)}")
+        for f in fields:
+            if f.pii:
+                self._add_pii(step, f, _ident(f.column))
+        return step
+
+    def _add_field(self, step: _Step, f: Field, value: str, label: str) -> None:
+        t = _ident(f"_t_{f.column}")
+        col = _ident(f.column)
+        step.columns.append(f"json_type({value}) AS {t}")
+        absent = f"({value} IS NULL OR {t} = 'NULL')"
+        if f.required:
+            missing = _reason(MISSING_KEY, label + " || ' is missing'")
+            step.reasons.append(f"WHEN {absent} THEN {missing}")
+        allowed = ", ".join(sql_literal(t_) for t_ in _JSON_TYPES[f.kind])
+        expected = sql_literal(f": expected {f.kind.value}, got ")
+        step.reasons.append(
+            f"WHEN NOT {absent} AND {t} NOT IN ({allowed}) "
+            f"THEN {_reason(f.mismatch_code, f'{label} || {expected} || {t}')}"
+        )
+        if f.kind is Kind.OBJECT:
+            return
+        if f.kind is Kind.ARRAY:
+            step.columns.append(
+                f"CASE WHEN {t} = 'ARRAY' THEN json_array_length({value}) END AS {_ident('_n_' + f.column)}"
+            )
+            return
+        step.columns.append(f"{_TYPED_SQL[f.kind].format(v=value)} AS {col}")
+        invalid = sql_literal(f": not a valid {f.kind.value}")
+        step.reasons.append(
+            f"WHEN NOT {absent} AND {col} IS NULL THEN {_reason(f.mismatch_code, f'{label} || {invalid}')}"
+        )
+        self._add_limits(step, f, col, label)
+
+    def _add_limits(self, step: _Step, f: Field, col: str, label: str) -> None:
+        if f.min_value is not None:
+            below = _reason(OUT_OF_RANGE, f"{label} || ' below {f.min_value}'")
+            step.reasons.append(f"WHEN {col} < {f.min_value} THEN {below}")
+        if f.max_value is not None:
+            above = _reason(OUT_OF_RANGE, f"{label} || ' above {f.max_value}'")
+            step.reasons.append(f"WHEN {col} > {f.max_value} THEN {above}")
+        if f.kind in TIME_KINDS and not f.allow_future:
+            future = _reason(FUTURE_TIMESTAMP, f"{label} || ' in the future: ' || {col}")
+            step.reasons.append(f"WHEN {col} > {sql_literal(self._future_limit)} THEN {future}")
+
+    @staticmethod
+    def _add_pii(step: _Step, f: Field, col: str) -> None:
+        normalised = _ident(f"{f.column}_normalised")
+        if f.pii == "email":
+            step.columns.append(f"pii_email({col}) AS {normalised}")
+        else:
+            country = _ident(f.country_column) if f.country_column else "NULL"
+            step.columns.append(f"pii_phone({col}, {country}) AS {normalised}")
+        step.columns.append(f"pii_hmac({normalised}) AS {_ident(f.column + '_hash')}")
+
+    @staticmethod
+    def _checks(step: _Step, checks: Iterable[Check], file_day: date | None) -> None:
+        for check in checks:
+            failing = check.failing.replace("{file_day}", sql_literal(file_day))
+            step.reasons.append(f"WHEN {failing} THEN {_reason(check.code, sql_literal(check.detail))}")
+
+    def _build_record_table(self, entity: Entity, context: ParseContext) -> None:
+        paths = [f.path for f in entity.fields] + [c.path for c in entity.children]
+        array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in entity.children)
+        path_list = ", ".join(sql_literal(p) for p in paths)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE rec AS SELECT line_number, line, utf8_ok, "
+            f"TRY(json_extract(line, [{path_list}])) AS _v FROM lines"
+        )
+        step = self._field_step(entity.fields + array_fields, "''")
+        step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
+        self._checks(step, entity.checks, context.file_day)
+        required = [i for i, f in enumerate(entity.fields, start=1) if f.required]
+        not_object = (
+            f"WHEN _v[{required[0]}] IS NULL AND json_type(line) <> 'OBJECT' "
+            f"THEN {_reason(BROKEN_JSON, _NOT_OBJECT)}"
+            if required
+            else ""
+        )
+        reasons = (
+            f"CASE WHEN NOT utf8_ok THEN {_reason(BROKEN_JSON, _INVALID_UTF8)} "
+            f"WHEN _v IS NULL THEN {_reason(BROKEN_JSON, _INVALID_JSON)} {not_object} "
+            + " ".join(step.reasons)
+            + " END"
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE rec_typed AS SELECT line_number, _v, "
+            f"{', '.join(step.columns)}, {reasons} AS _reason FROM rec"
+        )
+
+    def _build_child_tables(self, entity: Entity) -> Iterator[Child]:
+        for i, child in enumerate(entity.children):
+            yield from self._build_child(child, "rec_typed", len(entity.fields) + 1 + i)
+
+    def _build_child(self, child: Child, parent: str, value_index: int) -> Iterator[Child]:
+        elements = f"CAST(_v[{value_index}] AS JSON[])"
+        carried = ", ".join(_ident(c) for c in child.parent_columns)
+        fields = child.fields
+        if child.scalar_column:
+            fields = (Field(child.scalar_column, "$", Kind.STRING),)
+        array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in child.children)
+        paths = ", ".join(sql_literal(f.path) for f in fields + array_fields)
+        label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
+        step = self._field_step(fields + array_fields, label)
+        self._checks(step, child.checks, None)
+        reasons = "CASE " + " ".join(step.reasons) + " END" if step.reasons else "NULL"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE c_{child.table} AS "
+            f"WITH el AS (SELECT line_number, {carried}, unnest({elements}) AS _e, "
+            f"generate_subscripts({elements}, 1) AS {_ident(child.index_column)} FROM {parent} "
+            f"WHERE _reason IS NULL AND json_type(_v[{value_index}]) = 'ARRAY'), "
+            f"ex AS (SELECT *, TRY(json_extract(_e, [{paths}])) AS _v FROM el) "
+            f"SELECT line_number, {carried}, {_ident(child.index_column)}, _v, {', '.join(step.columns)}, "
+            f"{reasons} AS _reason FROM ex"
+        )
+        yield child
+        for grandchild_index, grandchild in enumerate(child.children):
+            yield from self._build_child(grandchild, f"c_{child.table}", len(fields) + 1 + grandchild_index)
+
+    def _collect_bad_lines(self, entity: Entity, child_tables: list[str]) -> None:
+        parts = ["SELECT line_number, _reason, 0 AS _rank FROM rec_typed WHERE _reason IS NOT NULL"]
+        parts += [
+            f"SELECT line_number, _reason, 1 FROM c_{t} WHERE _reason IS NOT NULL" for t in child_tables
+        ]
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE bad AS SELECT line_number, "
+            "arg_min(_reason, _rank) AS _reason FROM (" + " UNION ALL ".join(parts) + ") "
+            "GROUP BY line_number"
+        )
+        self._collect_duplicates(entity)
+
+    def _collect_duplicates(self, entity: Entity) -> None:
+        """Quarantine a repeated key of an event-like record; versioned records merge on their key."""
+        if entity.newest_column:
+            return
+        keys = ", ".join(_ident(k) for k in entity.key)
+        as_text = ", ".join(f"CAST({_ident(k)} AS VARCHAR) AS {_ident(k)}" for k in entity.key)
+        order = f"{_ident(entity.newest_column)} DESC NULLS LAST, " if entity.newest_column else ""
+        detail = sql_literal(f"another record with the same {'/'.join(entity.key)} was kept")
+        same = " AND ".join(f"s.{_ident(k)} = ok_keys.{_ident(k)}" for k in entity.key)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE ok_keys AS SELECT line_number, {as_text}, row_number() OVER "
+            f"(PARTITION BY {keys} ORDER BY {order}line_number) AS _n "
+            "FROM rec_typed ANTI JOIN bad USING (line_number)"
+        )
+        self.con.execute(
+            f"INSERT INTO bad SELECT line_number, {_reason(DUPLICATE, detail)} FROM ok_keys "
+            f"WHERE _n > 1 OR EXISTS (SELECT 1 FROM seen_keys s WHERE {same})"
+        )
+        self.con.execute(f"INSERT INTO seen_keys SELECT {keys} FROM ok_keys WHERE _n = 1")
+
+    # -- outputs ------------------------------------------------------------------------------------
+
+    def _outputs(self, entity: Entity, children: list[Child], context: ParseContext) -> dict[str, pa.Table]:
+        origin = f"{sql_literal(context.origin)} AS {_ident(context.origin_column)}"
+        if self.restricted:
+            return self._restricted_output(entity, origin)
+        columns = [_ident(c) for c in _raw_columns(entity)]
+        tables = {
+            entity.table: self._fetch(
+                f"SELECT {', '.join(columns)}, {origin} FROM rec_typed ANTI JOIN bad USING (line_number)"
+            )
+        }
+        for child in children:
+            child_columns = [*child.parent_columns, child.index_column]
+            child_columns += (
+                [child.scalar_column] if child.scalar_column else [f.column for f in child.fields]
+            )
+            select = ", ".join(_ident(c) for c in child_columns)
+            tables[child.table] = self._fetch(
+                f"SELECT {select}, {origin} FROM c_{child.table} ANTI JOIN bad USING (line_number)"
+            )
+        return tables
+
+    def _restricted_output(self, entity: Entity, origin: str) -> dict[str, pa.Table]:
+        personal = entity.personal_fields
+        if not personal or entity.restricted_table is None:
+            return {}
+        names = list(entity.key) + ([entity.newest_column] if entity.newest_column else [])
+        for f in personal:
+            names += [f.column, f"{f.column}_normalised", f"{f.column}_hash"] if f.pii else [f.column]
+        any_value = " OR ".join(f"{_ident(f.column)} IS NOT NULL" for f in personal)
+        sql = (
+            f"SELECT {', '.join(_ident(n) for n in names)}, {origin} FROM rec_typed "
+            f"ANTI JOIN bad USING (line_number) WHERE {any_value}"
+        )
+        return {entity.restricted_table: self._fetch(sql)}
+
+    def _quarantine(self, entity: Entity, context: ParseContext) -> pa.Table:
+        payload = "line" if self.restricted else _masked_payload_sql(entity)
+        return self._fetch(
+            f"SELECT {sql_literal(entity.table)} AS table_name, _reason.code AS reason_code, "
+            f"_reason.detail AS reason_detail, {payload} AS raw_payload, "
+            f"{sql_literal(context.origin)} AS source_file, line_number "
+            "FROM bad JOIN rec USING (line_number) ORDER BY line_number"
+        )
+
+    def _fetch(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+
+def _raw_columns(entity: Entity) -> list[str]:
+    columns: list[str] = []
+    for f in entity.fields:
+        if f.kind is Kind.OBJECT:
+            continue
+        if f.pii:
+            columns.append(f"{f.column}_hash")
+        elif not f.restricted:
+            columns.append(f.column)
+    return columns + [d.column for d in entity.derived]
+
+
+def _known_keys(entity: Entity, scope: DriftScope) -> set[str]:
+    depth = len(nested_path_keys(scope.path))
+    prefix = nested_path_keys(scope.path)
+    known = set()
+    for path in [f.path for f in entity.fields] + [c.path for c in entity.children]:
+        keys = nested_path_keys(path)
+        if len(keys) > depth and keys[:depth] == prefix:
+            known.add(keys[depth])
+    return known
+
+
+def _masked_payload_sql(entity: Entity) -> str:
+    """The raw line with personal values replaced, for the raw (non-restricted) quarantine."""
+    if not entity.personal_fields:
+        return "line"
+    payload = f"regexp_replace(line, {sql_literal(_EMAIL_PATTERN)}, '<redacted>', 'g')"
+    for f in entity.personal_fields:
+        key = re.escape(nested_path_keys(f.path)[-1])
+        pattern = sql_literal(rf'"{key}"\s*:\s*"(?:[^"\\]|\\.)*"')
+        replacement = sql_literal(f'"{key}": "<redacted>"')
+        payload = f"regexp_replace({payload}, {pattern}, {replacement}, 'g')"
+    return payload
+
+
+def _snake_case(name: str) -> str:
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return re.sub(r"[^0-9a-zA-Z]+", "_", snake).strip("_").lower() or "unnamed"

@@ -1,0 +1,216 @@
+"""A local stand-in for the HubSpot CRM v3 and Square APIs, serving a landing zone page by page.
+
+It misbehaves on purpose, on a script of request numbers: 429 with Retry-After, bursts of 500/503, a
+page slower than the client's timeout. Every request needs the bearer token, else 401. It listens on
+127.0.0.1 only, answers at most ``max_requests`` requests and stops by itself after ``lifetime``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+TOKEN = "test-token"
+
+
+@dataclass
+class Faults:
+    """Request number (1-based, counting every request) -> what goes wrong."""
+
+    script: dict[int, str] = field(default_factory=dict)  # "429", "500", "503", "slow"
+    slow_seconds: float = 1.0
+
+
+def _read_jsonl(paths: list[Path]) -> list[dict[str, Any]]:
+    records = []
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # an API serves JSON: broken lines have no API counterpart
+            if isinstance(record, dict) and "id" in record:
+                records.append(record)
+    return records
+
+
+def _latest(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id: dict[str, dict[str, Any]] = {}
+    for record in records:
+        kept = by_id.get(record["id"])
+        if kept is None or str(record.get("updatedAt", "")) >= str(kept.get("updatedAt", "")):
+            by_id[record["id"]] = record
+    return sorted(by_id.values(), key=lambda r: str(r["id"]))
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class FakeApis:
+    """The records served and the request log."""
+
+    def __init__(self, landing: Path, faults: Faults | None = None) -> None:
+        crm = landing / "crm"
+        self.objects = {
+            "contacts": _latest(_read_jsonl(sorted((crm / "contacts").glob("*.jsonl")))),
+            "feedback_submissions": _latest(_read_jsonl(sorted((crm / "feedback").glob("*.jsonl")))),
+            "tickets": _latest(_read_jsonl(sorted((crm / "tickets").glob("*.jsonl")))),
+        }
+        self.orders = _read_jsonl(sorted((landing / "pos/orders").glob("*.jsonl")))
+        self.locations = _read_jsonl([landing / "pos/locations.jsonl"])
+        self.catalog = _read_jsonl([landing / "pos/catalog.jsonl"])
+        self.faults = faults or Faults()
+        self.requests: list[tuple[str, int]] = []  # (path, status)
+        self.lock = threading.Lock()
+        self._searches: dict[tuple[tuple[str, ...], str | None], list[dict[str, Any]]] = {}
+
+    def next_fault(self) -> str | None:
+        with self.lock:
+            return self.faults.script.get(len(self.requests) + 1)
+
+    def log(self, path: str, status: int) -> None:
+        with self.lock:
+            self.requests.append((path, status))
+
+    def hubspot_list(self, object_type: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        return self._hubspot_page(
+            self.objects[object_type], query.get("after", ["0"])[0], int(query.get("limit", ["100"])[0])
+        )
+
+    def hubspot_search(self, object_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        since_ms = int(body["filterGroups"][0]["filters"][0]["value"])
+        records = [
+            r
+            for r in self.objects[object_type]
+            if (moment := _moment(r.get("updatedAt"))) and moment.timestamp() * 1000 >= since_ms
+        ]
+        return self._hubspot_page(records, body.get("after", "0"), int(body.get("limit", 100)))
+
+    @staticmethod
+    def _hubspot_page(records: list[dict[str, Any]], after: str, limit: int) -> dict[str, Any]:
+        start = int(after or 0)
+        page: dict[str, Any] = {"results": records[start : start + limit]}
+        if start + limit < len(records):
+            page["paging"] = {"next": {"after": str(start + limit)}}
+        return page
+
+    def square_orders(self, body: dict[str, Any]) -> dict[str, Any]:
+        wanted = set(body["location_ids"])
+        start_at = (
+            body["query"].get("filter", {}).get("date_time_filter", {}).get("updated_at", {}).get("start_at")
+        )
+        since = _moment(start_at) if start_at else None
+        query_key = (tuple(sorted(wanted)), start_at)
+        if query_key not in self._searches:
+            self._searches[query_key] = [
+                o
+                for o in self.orders
+                if o.get("location_id") in wanted
+                and (since is None or ((m := _moment(o.get("updated_at"))) is not None and m >= since))
+            ]
+        records = self._searches[query_key]
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit", 500))
+        page: dict[str, Any] = {"orders": records[start : start + limit]}
+        if start + limit < len(records):
+            page["cursor"] = str(start + limit)
+        return page
+
+    def square_catalog(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        start = int(query.get("cursor", ["0"])[0])
+        page: dict[str, Any] = {"objects": self.catalog[start : start + 2]}
+        if start + 2 < len(self.catalog):
+            page["cursor"] = str(start + 2)
+        return page
+
+
+def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silence the default stderr access log."""
+
+        def do_GET(self) -> None:
+            self._serve(None)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._serve(json.loads(self.rfile.read(length) or b"{}"))
+
+        def _serve(self, body: dict[str, Any] | None) -> None:
+            url = urlparse(self.path)
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                return self._send(
+                    url.path, 401, {"status": "error", "message": "Authentication credentials not found"}
+                )
+            fault = apis.next_fault()
+            if fault == "429":
+                return self._send(url.path, 429, {"message": "rate limited"}, {"Retry-After": "1"})
+            if fault in ("500", "503"):
+                return self._send(url.path, int(fault), {"message": "unavailable"})
+            if fault == "slow":
+                time.sleep(apis.faults.slow_seconds)
+            self._send(url.path, 200, self._route(url.path, parse_qs(url.query), body))
+
+        def _route(self, path: str, query: dict[str, list[str]], body: dict[str, Any] | None) -> Any:
+            parts = path.strip("/").split("/")
+            if parts[:3] == ["crm", "v3", "objects"] and len(parts) == 4:
+                return apis.hubspot_list(parts[3], query)
+            if parts[:3] == ["crm", "v3", "objects"] and parts[-1] == "search":
+                return apis.hubspot_search(parts[3], body or {})
+            if path == "/v2/locations":
+                return {"locations": apis.locations}
+            if path == "/v2/catalog/list":
+                return apis.square_catalog(query)
+            if path == "/v2/orders/search":
+                return apis.square_orders(body or {})
+            return {"message": f"no route {path}"}
+
+        def _send(self, path: str, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(payload).encode("utf-8")
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up on a slow page
+            apis.log(path, status)
+
+    return Handler
+
+
+@contextmanager
+def serve(apis: FakeApis, *, lifetime: float = 120.0, max_requests: int = 5_000) -> Iterator[str]:
+    """Run the fake APIs on 127.0.0.1 (random port) and yield the base URL; stop on exit or limits."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(apis))
+    server.daemon_threads = True
+    deadline = time.monotonic() + lifetime
+
+    def run() -> None:
+        while time.monotonic() < deadline and len(apis.requests) < max_requests:
+            server.handle_request()
+
+    server.timeout = 0.2
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        deadline = 0.0
+        thread.join(timeout=5)
+        server.server_close()

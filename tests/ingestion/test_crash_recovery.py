@@ -1,0 +1,70 @@
+"""A load killed mid-way (SIGKILL) and run again loads every record exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingestion import run_ingestion
+from ingestion.pipelines import pipelines_dir
+from parcours.paths import DataDir
+from tests.ingestion.conftest import scalar
+from tests.ingestion.world import write_world
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = (
+    "import sys; from ingestion import run_ingestion; from parcours.paths import DataDir; "
+    "run_ingestion(DataDir(__import__('pathlib').Path(sys.argv[1])), sources=['ga4'])"
+)
+
+
+def _extracting(working: Path) -> bool:
+    return any(working.glob("parcours_ga4/normalize/extracted/*/new_jobs/*"))
+
+
+def _loading(working: Path) -> bool:
+    return any(working.glob("parcours_ga4/load/normalized/*/started_jobs/*")) or any(
+        working.glob("parcours_ga4/load/normalized/*/completed_jobs/*")
+    )
+
+
+def _kill_when(data_dir: DataDir, reached: Callable[[Path], bool]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(data_dir.root)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while not reached(pipelines_dir(data_dir)):
+            assert process.poll() is None, "the load finished before it could be killed"
+            assert time.monotonic() < deadline, "the load never reached the stage to kill"
+            time.sleep(0.01)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+@pytest.mark.reliability
+@pytest.mark.parametrize("stage", [_extracting, _loading], ids=["during_extract", "during_load"])
+def test_killed_load_rerun_loads_every_record_exactly_once(
+    data_dir: DataDir, stage: Callable[[Path], bool]
+) -> None:
+    world = write_world(data_dir.landing, customers=50, days=3, ga4_events_per_day=12_000)
+    _kill_when(data_dir, stage)
+    run_ingestion(data_dir, sources=["ga4"])
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.events") == world.valid["events"]
+    assert scalar(data_dir, "SELECT count(DISTINCT event_id) FROM raw_ga4.events") == world.valid["events"]
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.event_params") == world.valid["event_params"]
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.quarantine") == world.quarantined("ga4/")
+    assert scalar(data_dir, "SELECT count(*), count(DISTINCT source_file) FROM raw_ga4.reconciliation") == 3
