@@ -7,8 +7,6 @@ The run-status sensors below then record *why* nothing was published, for the
 app's data-health page.
 """
 
-from __future__ import annotations
-
 import json
 
 import dagster as dg

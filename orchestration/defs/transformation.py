@@ -5,16 +5,16 @@ of parsing). Sources are keyed ``[source_name, table]`` so they meet the dlt ass
 of the ingestion module and the lineage graph is unbroken.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.environment import DBT_PROJECT_DIR, ensure_dbt_manifest, executable
+from orchestration.environment import DBT_PROJECT_DIR, data_dir, ensure_dbt_manifest, executable
 
 LAYER_OWNERS = {
     "staging": "team:analytics-engineering",
@@ -26,12 +26,24 @@ SERVING_SNAPSHOT_KEY = dg.AssetKey(["serving_snapshot"])
 
 
 class ParcoursDbtTranslator(DagsterDbtTranslator):
-    """Groups models by layer and area (``staging_crm``, ``marts_core``) and names their owners."""
+    """Keys, groups and owners that make the dbt graph read like a map of the pipeline.
+
+    Sources are keyed ``[schema, table]`` (``raw_ga4/events``), exactly as the dlt assets
+    that load them; models by their unique name (``dim_customers``).
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """``[schema, table]`` for sources, ``[model name]`` for everything else."""
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["identifier"]])
+        return dg.AssetKey([dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         """``<layer>_<area>`` from the model's folder, e.g. models/staging/ga4 -> staging_ga4."""
         if dbt_resource_props["resource_type"] == "source":
-            return f"raw_{dbt_resource_props['source_name'].removeprefix('raw_')}"
+            return str(dbt_resource_props["schema"])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
         folders = dbt_resource_props["fqn"][1:-1]
         return "_".join(folders[:2]) if folders else "dbt"
 
@@ -51,7 +63,32 @@ MANIFEST = ensure_dbt_manifest()
 @dbt_assets(manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR, name="dbt_build")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Build every selected model, seed and test in one ``dbt build``, with row counts."""
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    events = list(dbt.cli(["build"], context=context).stream())
+    yield from with_row_counts(events, context.assets_def, data_dir().warehouse)
+
+
+def with_row_counts(events: list[Any], assets_def: dg.AssetsDefinition, warehouse: Path) -> Iterator[Any]:
+    """Add ``dagster/row_count`` to each materialised table, counted once dbt has exited.
+
+    dagster-dbt's own ``fetch_row_counts`` opens the warehouse through the dbt adapter
+    inside this process and keeps it open, which locks out the publish step.
+    """
+    with duckdb.connect(str(warehouse)) as connection:
+        relations = {
+            name: f'"{schema}"."{name}"'
+            for schema, name in connection.execute(
+                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+        }
+        for event in events:
+            relation = None
+            if isinstance(event, dg.Output):
+                relation = relations.get(assets_def.keys_by_output_name[event.output_name].path[-1])
+            if relation is None:
+                yield event
+                continue
+            row = connection.execute(f"select count(*) from {relation}").fetchone()
+            yield event.with_metadata({**event.metadata, "dagster/row_count": int(row[0]) if row else 0})
 
 
 def app_exposure_spec() -> dg.AssetSpec:

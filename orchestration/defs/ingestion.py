@@ -1,0 +1,131 @@
+"""dlt pipelines as Dagster assets, keyed ``[dataset, table]`` like the dbt sources they feed.
+
+One asset per raw table: dagster-dlt's specs cover each dlt resource's main table;
+the tables a resource writes beside it (GA4's ``event_params``, every dataset's
+``quarantine`` and ``reconciliation``) are declared as further assets of the same
+step, so the lineage from source system to mart has no gap. Each step ends with a
+blocking check that every record read was loaded or quarantined.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import dagster as dg
+import dlt as dlt_lib
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, build_dlt_asset_specs
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from ingestion.pii import ensure_pii_key
+from ingestion.pipelines import (
+    SOURCE_FACTORIES,
+    make_pipeline,
+    purge_loaded_packages,
+    reconciliation_of,
+    tables_written,
+)
+from orchestration.environment import data_dir
+
+OWNER = "team:data-engineering"
+RETRY_POLICY = dg.RetryPolicy(
+    max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    """Keys dlt resources ``[dataset, table]`` with no phantom upstream asset."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> dg.AssetSpec:
+        """The spec of one raw table, grouped by dataset."""
+        dataset = data.pipeline.dataset_name if data.pipeline else "raw"
+        return raw_table_spec(dataset, data.resource.table_name or data.resource.name)  # type: ignore[arg-type]
+
+
+def raw_table_spec(dataset: str, table: str) -> dg.AssetSpec:
+    """The spec of a table the ingestion step writes."""
+    return dg.AssetSpec(
+        key=dg.AssetKey([dataset, table]),
+        group_name=dataset,
+        owners=[OWNER],
+        kinds={"dlt", "duckdb"},
+        description=f"Raw table {dataset}.{table}, loaded by dlt from the landing zone or the source API.",
+    )
+
+
+def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> dg.AssetsDefinition:
+    """One step that runs one dlt pipeline, with an asset per table it writes."""
+    data = data_dir()
+    pipeline = make_pipeline(pipeline_name, data)
+    source = factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data))
+    translator = RawTableTranslator()
+    resource_specs = build_dlt_asset_specs(
+        dlt_source=source, dlt_pipeline=pipeline, dagster_dlt_translator=translator
+    )
+    covered = {spec.key for spec in resource_specs}
+    side_specs = [
+        raw_table_spec(pipeline.dataset_name, table).merge_attributes(deps=sorted(covered, key=str))
+        for table in tables_written(pipeline_name)
+        if dg.AssetKey([pipeline.dataset_name, table]) not in covered
+    ]
+    reconciliation_key = dg.AssetKey([pipeline.dataset_name, "reconciliation"])
+    check_specs = (
+        [dg.AssetCheckSpec(RECONCILIATION_CHECK, asset=reconciliation_key, blocking=True)]
+        if any(spec.key == reconciliation_key for spec in side_specs)
+        else []
+    )
+
+    @dg.multi_asset(
+        name=f"ingest_{pipeline_name}",
+        specs=[*resource_specs, *side_specs],
+        check_specs=check_specs,
+        retry_policy=RETRY_POLICY,
+        description=f"Run the dlt pipeline {pipeline.pipeline_name} into dataset {pipeline.dataset_name}.",
+    )
+    def _ingest(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        yield from dlt.run(
+            context=context,
+            dlt_source=source,
+            dlt_pipeline=pipeline,
+            dagster_dlt_translator=translator,
+            loader_file_format="parquet",
+        )
+        yield from _side_table_results(pipeline, side_specs, bool(check_specs))
+        purge_loaded_packages(pipeline)
+
+    return _ingest
+
+
+def _side_table_results(
+    pipeline: dlt_lib.Pipeline, side_specs: list[dg.AssetSpec], with_check: bool
+) -> Iterator[Any]:
+    trace = pipeline.last_trace
+    load_ids = list(trace.last_load_info.loads_ids) if trace and trace.last_load_info else []
+    lines = reconciliation_of(pipeline, load_ids)
+    quarantined = sum(line.records_quarantined for line in lines)
+    for spec in side_specs:
+        metadata: dict[str, Any] = {"load_ids": ", ".join(load_ids)}
+        if spec.key.path[-1] == "quarantine":
+            metadata["records_quarantined_this_run"] = quarantined
+        yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
+    if with_check:
+        unbalanced = [line for line in lines if not line.balanced]
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey([pipeline.dataset_name, "reconciliation"]),
+            check_name=RECONCILIATION_CHECK,
+            passed=not unbalanced,
+            metadata={
+                f"{line.table}": f"read {line.records_read} = loaded {line.records_loaded} "
+                f"+ quarantined {line.records_quarantined}"
+                for line in lines
+            },
+        )
+
+
+defs = dg.Definitions(
+    assets=[
+        build_ingestion_assets(pipeline_name, factory)
+        for pipelines in SOURCE_FACTORIES.values()
+        for pipeline_name, factory in pipelines
+    ],
+    resources={"dlt": DagsterDltResource()},
+)

@@ -1,0 +1,49 @@
+"""``parcours run`` end to end on a small world, and the quality gate in front of the app."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from orchestration.run import RunSummary, run_pipeline
+from parcours.paths import DataDir
+from parcours.serving import current_snapshot, last_publish_attempt
+from tests.orchestration.conftest import simulate_small_world
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def first_run(data_dir: DataDir) -> RunSummary:
+    simulate_small_world(data_dir)
+    return run_pipeline()
+
+
+def test_a_full_run_ingests_builds_checks_and_publishes(data_dir: DataDir, first_run: RunSummary) -> None:
+    assert first_run.success and first_run.published, first_run.render()
+    assert not first_run.failed_checks
+    datasets = {dataset for dataset, *_ in first_run.reconciliation}
+    assert datasets >= {"raw_crm", "raw_ga4", "raw_pos", "raw_social"}
+    for dataset, table, read, loaded, quarantined in first_run.reconciliation:
+        assert read == loaded + quarantined, f"{dataset}.{table}"
+    assert sum(quarantined for *_, quarantined in first_run.reconciliation) > 0
+    snapshot = current_snapshot(data_dir.serving)
+    assert snapshot is not None and snapshot.run_id == first_run.run_id
+    assert snapshot.checks and all(check["passed"] for check in snapshot.checks)
+    assert set(snapshot.freshness) == {"raw_crm", "raw_ga4", "raw_pos", "raw_social"}
+
+
+def test_a_failing_blocking_check_keeps_the_previous_snapshot(
+    data_dir: DataDir, first_run: RunSummary
+) -> None:
+    previous = current_snapshot(data_dir.serving)
+    with duckdb.connect(str(data_dir.warehouse)) as connection:  # a duplicate key no dbt test lets through
+        connection.execute("insert into raw_crm.campaigns select * from raw_crm.campaigns limit 1")
+    second = run_pipeline()
+    assert not second.published
+    assert current_snapshot(data_dir.serving) == previous
+    attempt = last_publish_attempt(data_dir.serving)
+    assert attempt is not None and not attempt.published and attempt.run_id == second.run_id
+    assert "dbt_build" in attempt.reason or "campaign" in attempt.reason
+    alerts = (data_dir.logs / "alerts.jsonl").read_text(encoding="utf-8")
+    assert second.run_id in alerts
