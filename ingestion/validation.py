@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from ingestion.arrow_decode import Decoded, UnsupportedSpecError, arrow_schema, decode_lines, has_new_keys
 from ingestion.pii import register_pii_macros
 from ingestion.specs import (
     BROKEN_JSON,
@@ -86,6 +87,23 @@ _TYPED_SQL: dict[Kind, str] = {
     Kind.BOOL_STRING: f"CASE lower({_TEXT}) WHEN 'true' THEN true WHEN 'false' THEN false END",
     Kind.JSON: "CAST({v} AS VARCHAR)",
 }
+# The same conversions on values Arrow already decoded with their JSON type (the typed path).
+_NATIVE_SQL: dict[Kind, str] = {
+    Kind.STRING: "{v}",
+    Kind.INT: "{v}",
+    Kind.FLOAT: "CAST({v} AS DOUBLE)",
+    Kind.BOOL: "{v}",
+    Kind.TIMESTAMP: "TRY_CAST({v} AS TIMESTAMPTZ)",
+    Kind.DATE: "TRY_CAST({v} AS DATE)",
+    Kind.EPOCH_MS: "CAST(TRY(epoch_ms({v})) AS TIMESTAMPTZ)",
+    Kind.EPOCH_US: "CAST(TRY(make_timestamp({v})) AS TIMESTAMPTZ)",
+    Kind.YYYYMMDD: "CAST(TRY_STRPTIME({v}, '%Y%m%d') AS DATE)",
+    Kind.INT_STRING: "TRY_CAST({v} AS BIGINT)",
+    Kind.FLOAT_STRING: "TRY_CAST({v} AS DOUBLE)",
+    Kind.BOOL_STRING: "CASE lower({v}) WHEN 'true' THEN true WHEN 'false' THEN false END",
+}
+_TYPED = "t_"  # prefix of the temp tables of the typed path
+_JSON = ""  # prefix of the temp tables of the JSON path
 _EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
 _NOT_OBJECT = "'not a JSON object'"
 _INVALID_UTF8 = "'invalid UTF-8'"
@@ -176,31 +194,69 @@ class RecordParser:
         self.con.execute("DELETE FROM seen_keys")
 
     def parse(self, lines: pa.Table, context: ParseContext) -> ParsedChunk:
-        """Validate one chunk of lines and return the typed tables and the quarantined records."""
+        """Validate one chunk of lines and return the typed tables and the quarantined records.
+
+        Lines Arrow decodes with the entity's types take the typed path; the others (and every line of
+        a chunk that brings new drift keys) take the JSON path, which names each defect.
+        """
         self.con.register("lines", lines)
         try:
-            entity = self._entity_with_drift()
-            self._build_record_table(entity, context)
-            children = list(self._build_child_tables(entity))
-            self._collect_bad_lines(entity, [child.table for child in children])
-            tables = self._outputs(entity, children, context)
+            entity, decoded = self._decode(lines)
+            prefixes = []
+            if decoded is not None and decoded.typed.num_rows:
+                self.con.register("typed_lines", decoded.typed)
+                self._build_typed_tables(entity, context)
+                prefixes.append(_TYPED)
+            slow = lines if decoded is None else decoded.rest
+            if slow.num_rows:
+                self.con.register("json_lines", slow)
+                self._build_record_table(entity, context)
+                list(self._build_child_tables(entity))
+                prefixes.append(_JSON)
+            children = list(_all_children(entity.children))
+            self._collect_bad_lines(entity, [child.table for child in children], prefixes)
+            tables = self._outputs(entity, children, context, prefixes)
             quarantine = self._quarantine(entity, context)
         finally:
-            self.con.unregister("lines")
+            for name in ("lines", "typed_lines", "json_lines"):
+                self.con.unregister(name)
         read = lines.num_rows
         return ParsedChunk(tables, quarantine, read, quarantine.num_rows)
 
+    def _decode(self, lines: pa.Table) -> tuple[Entity, Decoded | None]:
+        """Decode the chunk with Arrow unless new drift keys (or an unsupported spec) need the JSON path."""
+        known = dict(self.drift)
+        entity = self._entity_with_known_drift()
+        try:
+            schema = arrow_schema(entity)
+        except UnsupportedSpecError:
+            return self._entity_with_drift("lines"), None
+        decoded = decode_lines(lines, schema)
+        if decoded is None or has_new_keys(decoded.typed.schema, schema, entity.drift_scopes):
+            return self._entity_with_drift("lines"), None
+        self.con.register("rest_lines", decoded.rest)
+        try:
+            self._discover_drift("rest_lines")
+        finally:
+            self.con.unregister("rest_lines")
+        if self.drift != known:
+            return self._entity_with_drift("lines"), None
+        return entity, decoded
+
     # -- schema drift -------------------------------------------------------------------------------
 
-    def _entity_with_drift(self) -> Entity:
-        self._discover_drift()
+    def _entity_with_drift(self, source: str) -> Entity:
+        self._discover_drift(source)
+        return self._entity_with_known_drift()
+
+    def _entity_with_known_drift(self) -> Entity:
         extra = tuple(
             Field(column, spec["path"], Kind(spec["kind"]), mismatch_code=TYPE_DRIFT)
             for column, spec in self.drift.items()
         )
         return self.entity.with_fields(extra)
 
-    def _discover_drift(self) -> None:
+    def _discover_drift(self, source: str) -> None:
         scopes = self.entity.drift_scopes
         if not scopes:
             return
@@ -209,7 +265,7 @@ class RecordParser:
             f"SELECT DISTINCT {i} AS scope, unnest(ks[{i + 1}]) AS key FROM k" for i in range(len(scopes))
         )
         found = self.con.execute(
-            f"WITH k AS MATERIALIZED (SELECT TRY(json_keys(line, [{paths}])) AS ks FROM lines) {unions}"
+            f"WITH k AS MATERIALIZED (SELECT TRY(json_keys(line, [{paths}])) AS ks FROM {source}) {unions}"
         ).fetchall()
         known_paths = {spec["path"] for spec in self.drift.values()}
         for scope_index, key in found:
@@ -218,15 +274,15 @@ class RecordParser:
                 continue
             path = f'{scope.path}."{key}"'
             if path not in known_paths:
-                self._add_drift_column(scope, key, path)
+                self._add_drift_column(scope, key, path, source)
 
-    def _add_drift_column(self, scope: DriftScope, key: str, path: str) -> None:
+    def _add_drift_column(self, scope: DriftScope, key: str, path: str, source: str) -> None:
         row = self.con.execute(
-            "SELECT t FROM (SELECT line_number, json_type(TRY(json_extract(line, $1))) AS t FROM lines) "
+            f"SELECT t FROM (SELECT line_number, json_type(TRY(json_extract(line, $1))) AS t FROM {source}) "
             "WHERE t IS NOT NULL AND t <> 'NULL' ORDER BY line_number LIMIT 1",
             [path],
-        ).fetchone()
-        if row is None:
+        ).fetchall()
+        if not row:
             return  # only nulls so far: nothing to keep until a value shows its type
         taken = (
             {f.column for f in self.entity.fields} | set(self.drift) | {d.column for d in self.entity.derived}
@@ -234,14 +290,19 @@ class RecordParser:
         column = _snake_case(scope.prefix + key)
         while column in taken:
             column += "_extra"
-        self.drift[column] = {"path": path, "kind": _KIND_OF_JSON_TYPE[row[0]].value}
+        self.drift[column] = {"path": path, "kind": _KIND_OF_JSON_TYPE[row[0][0]].value}
 
     # -- SQL building -------------------------------------------------------------------------------
 
-    def _field_step(self, fields: Iterable[Field], label_prefix: str) -> _Step:
+    def _field_step(self, fields: Iterable[Field], label_prefix: str, root: str | None = None) -> _Step:
+        """Columns and reasons of some fields: JSON values ``_v[i]``, or typed struct ``root`` fields."""
         step = _Step()
         for i, f in enumerate(fields, start=1):
-            self._add_field(step, f, f"_v[{i}]", f"{label_prefix} || {sql_literal(f.column)}")
+            label = f"{label_prefix} || {sql_literal(f.column)}"
+            if root is None:
+                self._add_field(step, f, f"_v[{i}]", label)
+            else:
+                self._add_typed_field(step, f, _struct_path(root, f.path), label)
         for f in fields:
             if f.pii:
                 self._add_pii(step, f, _ident(f.column))
@@ -272,6 +333,28 @@ class RecordParser:
         invalid = sql_literal(f": not a valid {f.kind.value}")
         step.reasons.append(
             f"WHEN NOT {absent} AND {col} IS NULL THEN {_reason(f.mismatch_code, f'{label} || {invalid}')}"
+        )
+        self._add_limits(step, f, col, label)
+
+    def _add_typed_field(self, step: _Step, f: Field, value: str, label: str) -> None:
+        """Like :meth:`_add_field` for a value Arrow decoded: its JSON type is already the right one."""
+        col = _ident(f.column)
+        if f.required:
+            missing = _reason(MISSING_KEY, label + " || ' is missing'")
+            step.reasons.append(f"WHEN {value} IS NULL THEN {missing}")
+        if f.kind is Kind.OBJECT:
+            return
+        if f.kind is Kind.ARRAY:
+            step.columns += [
+                f"len({value}) AS {_ident('_n_' + f.column)}",
+                f"{value} AS {_ident('_l_' + f.column)}",
+            ]
+            return
+        step.columns.append(f"{_NATIVE_SQL[f.kind].format(v=value)} AS {col}")
+        invalid = sql_literal(f": not a valid {f.kind.value}")
+        step.reasons.append(
+            f"WHEN {value} IS NOT NULL AND {col} IS NULL "
+            f"THEN {_reason(f.mismatch_code, f'{label} || {invalid}')}"
         )
         self._add_limits(step, f, col, label)
 
@@ -308,7 +391,7 @@ class RecordParser:
         path_list = ", ".join(sql_literal(p) for p in paths)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE rec AS SELECT line_number, line, utf8_ok, "
-            f"TRY(json_extract(line, [{path_list}])) AS _v FROM lines"
+            f"TRY(json_extract(line, [{path_list}])) AS _v FROM json_lines"
         )
         step = self._field_step(entity.fields + array_fields, "''")
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
@@ -331,6 +414,38 @@ class RecordParser:
             f"{', '.join(step.columns)}, {reasons} AS _reason FROM rec"
         )
 
+    def _build_typed_tables(self, entity: Entity, context: ParseContext) -> None:
+        """The typed path's ``t_rec_typed`` and ``t_c_<child>`` tables, from Arrow-decoded lines."""
+        array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in entity.children)
+        step = self._field_step(entity.fields + array_fields, "''", root="_r")
+        step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
+        self._checks(step, entity.checks, context.file_day)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_TYPED}rec_typed AS SELECT line_number, "
+            f"{', '.join(step.columns)}, {_case(step.reasons)} AS _reason FROM typed_lines"
+        )
+        for child in entity.children:
+            self._build_typed_child(child, f"{_TYPED}rec_typed")
+
+    def _build_typed_child(self, child: Child, parent: str) -> None:
+        carried = ", ".join(_ident(c) for c in child.parent_columns)
+        fields = (Field(child.scalar_column, "$", Kind.STRING),) if child.scalar_column else child.fields
+        array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in child.children)
+        label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
+        step = self._field_step(fields + array_fields, label, root="_e")
+        self._checks(step, child.checks, None)
+        elements = _ident("_l_" + child.table)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_TYPED}c_{child.table} AS "
+            f"WITH el AS (SELECT line_number, {carried}, unnest({elements}) AS _e, "
+            f"generate_subscripts({elements}, 1) AS {_ident(child.index_column)} FROM {parent} "
+            f"WHERE _reason IS NULL AND {elements} IS NOT NULL) "
+            f"SELECT line_number, {carried}, {_ident(child.index_column)}, {', '.join(step.columns)}, "
+            f"{_case(step.reasons)} AS _reason FROM el"
+        )
+        for grandchild in child.children:
+            self._build_typed_child(grandchild, f"{_TYPED}c_{child.table}")
+
     def _build_child_tables(self, entity: Entity) -> Iterator[Child]:
         for i, child in enumerate(entity.children):
             yield from self._build_child(child, "rec_typed", len(entity.fields) + 1 + i)
@@ -346,7 +461,7 @@ class RecordParser:
         label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
         step = self._field_step(fields + array_fields, label)
         self._checks(step, child.checks, None)
-        reasons = "CASE " + " ".join(step.reasons) + " END" if step.reasons else "NULL"
+        reasons = _case(step.reasons)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE c_{child.table} AS "
             f"WITH el AS (SELECT line_number, {carried}, unnest({elements}) AS _e, "
@@ -360,19 +475,24 @@ class RecordParser:
         for grandchild_index, grandchild in enumerate(child.children):
             yield from self._build_child(grandchild, f"c_{child.table}", len(fields) + 1 + grandchild_index)
 
-    def _collect_bad_lines(self, entity: Entity, child_tables: list[str]) -> None:
-        parts = ["SELECT line_number, _reason, 0 AS _rank FROM rec_typed WHERE _reason IS NOT NULL"]
+    def _collect_bad_lines(self, entity: Entity, child_tables: list[str], prefixes: list[str]) -> None:
+        parts = [
+            f"SELECT line_number, _reason, 0 AS _rank FROM {p}rec_typed WHERE _reason IS NOT NULL"
+            for p in prefixes
+        ]
         parts += [
-            f"SELECT line_number, _reason, 1 FROM c_{t} WHERE _reason IS NOT NULL" for t in child_tables
+            f"SELECT line_number, _reason, 1 FROM {p}c_{t} WHERE _reason IS NOT NULL"
+            for p in prefixes
+            for t in child_tables
         ]
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE bad AS SELECT line_number, "
             "arg_min(_reason, _rank) AS _reason FROM (" + " UNION ALL ".join(parts) + ") "
             "GROUP BY line_number"
         )
-        self._collect_duplicates(entity)
+        self._collect_duplicates(entity, prefixes)
 
-    def _collect_duplicates(self, entity: Entity) -> None:
+    def _collect_duplicates(self, entity: Entity, prefixes: list[str]) -> None:
         """Quarantine a repeated key of an event-like record; versioned records merge on their key."""
         if entity.newest_column:
             return
@@ -384,7 +504,8 @@ class RecordParser:
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE ok_keys AS SELECT line_number, {as_text}, row_number() OVER "
             f"(PARTITION BY {keys} ORDER BY {order}line_number) AS _n "
-            "FROM rec_typed ANTI JOIN bad USING (line_number)"
+            f"FROM ({_union(f'SELECT line_number, {keys} FROM {{p}}rec_typed', prefixes)}) "
+            "ANTI JOIN bad USING (line_number)"
         )
         self.con.execute(
             f"INSERT INTO bad SELECT line_number, {_reason(DUPLICATE, detail)} FROM ok_keys "
@@ -394,14 +515,20 @@ class RecordParser:
 
     # -- outputs ------------------------------------------------------------------------------------
 
-    def _outputs(self, entity: Entity, children: list[Child], context: ParseContext) -> dict[str, pa.Table]:
+    def _outputs(
+        self, entity: Entity, children: list[Child], context: ParseContext, prefixes: list[str]
+    ) -> dict[str, pa.Table]:
         origin = f"{sql_literal(context.origin)} AS {_ident(context.origin_column)}"
         if self.restricted:
-            return self._restricted_output(entity, origin)
+            return self._restricted_output(entity, origin, prefixes)
         columns = [_ident(c) for c in _raw_columns(entity)]
         tables = {
             entity.table: self._fetch(
-                f"SELECT {', '.join(columns)}, {origin} FROM rec_typed ANTI JOIN bad USING (line_number)"
+                _union(
+                    f"SELECT {', '.join(columns)}, {origin} FROM {{p}}rec_typed "
+                    "ANTI JOIN bad USING (line_number)",
+                    prefixes,
+                )
             )
         }
         for child in children:
@@ -411,11 +538,14 @@ class RecordParser:
             )
             select = ", ".join(_ident(c) for c in child_columns)
             tables[child.table] = self._fetch(
-                f"SELECT {select}, {origin} FROM c_{child.table} ANTI JOIN bad USING (line_number)"
+                _union(
+                    f"SELECT {select}, {origin} FROM {{p}}c_{child.table} ANTI JOIN bad USING (line_number)",
+                    prefixes,
+                )
             )
         return tables
 
-    def _restricted_output(self, entity: Entity, origin: str) -> dict[str, pa.Table]:
+    def _restricted_output(self, entity: Entity, origin: str, prefixes: list[str]) -> dict[str, pa.Table]:
         personal = entity.personal_fields
         if not personal or entity.restricted_table is None:
             return {}
@@ -424,10 +554,10 @@ class RecordParser:
             names += [f.column, f"{f.column}_normalised", f"{f.column}_hash"] if f.pii else [f.column]
         any_value = " OR ".join(f"{_ident(f.column)} IS NOT NULL" for f in personal)
         sql = (
-            f"SELECT {', '.join(_ident(n) for n in names)}, {origin} FROM rec_typed "
+            f"SELECT {', '.join(_ident(n) for n in names)}, {origin} FROM {{p}}rec_typed "
             f"ANTI JOIN bad USING (line_number) WHERE {any_value}"
         )
-        return {entity.restricted_table: self._fetch(sql)}
+        return {entity.restricted_table: self._fetch(_union(sql, prefixes))}
 
     def _quarantine(self, entity: Entity, context: ParseContext) -> pa.Table:
         payload = "line" if self.restricted else _masked_payload_sql(entity)
@@ -435,11 +565,31 @@ class RecordParser:
             f"SELECT {sql_literal(entity.table)} AS table_name, _reason.code AS reason_code, "
             f"_reason.detail AS reason_detail, {payload} AS raw_payload, "
             f"{sql_literal(context.origin)} AS source_file, line_number "
-            "FROM bad JOIN rec USING (line_number) ORDER BY line_number"
+            "FROM bad JOIN lines USING (line_number) ORDER BY line_number"
         )
 
     def _fetch(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+
+def _union(template: str, prefixes: list[str]) -> str:
+    """One query per path (``{p}`` is the prefix of its temp tables), stacked."""
+    return " UNION ALL ".join(template.replace("{p}", p) for p in prefixes)
+
+
+def _case(reasons: list[str]) -> str:
+    return "CASE " + " ".join(reasons) + " END" if reasons else "NULL"
+
+
+def _struct_path(root: str, path: str) -> str:
+    """A JSONPath read from a decoded struct: ``$.device.category`` -> ``_r."device"."category"``."""
+    return root + "".join("." + _ident(key) for key in nested_path_keys(path))
+
+
+def _all_children(children: tuple[Child, ...]) -> Iterator[Child]:
+    for child in children:
+        yield child
+        yield from _all_children(child.children)
 
 
 def _raw_columns(entity: Entity) -> list[str]:
