@@ -27,6 +27,7 @@ from dlt.extract.resource import DltResource
 from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_texts, mark_loaded
 from ingestion.specs import Entity
 from ingestion.validation import (
+    LINES_SCHEMA,
     QUARANTINE_TABLE,
     RECONCILIATION_TABLE,
     ParseContext,
@@ -69,9 +70,34 @@ def emit_chunk(entity: Entity, chunk: ParsedChunk) -> Iterator[Any]:
         yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
 
 
+def create_tables_once(parser: RecordParser, state: dict[str, Any]) -> Iterator[Any]:
+    """On a resource's first run, every table it writes, empty but fully typed.
+
+    A source with no rows yet for some entity (no returns, no tickets) must still have
+    its raw tables, so that the dbt staging models over them build.
+    """
+    if state.get("tables_created"):
+        return
+    parser.start_file()
+    chunk = parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
+    for table, data in chunk.tables.items():
+        yield _tagged(parser.entity, table, data)
+    yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine)
+    if not parser.restricted:
+        yield _tagged(
+            parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
+        )
+    state["tables_created"] = True
+
+
 def reconciliation_item(entity: Entity, origin: str, read: int, quarantined: int) -> Any:
     """One reconciliation row: records read = loaded + quarantined for one file (or API run)."""
-    row = pa.table(
+    return _tagged(entity, RECONCILIATION_TABLE, reconciliation_table(entity, origin, read, quarantined))
+
+
+def reconciliation_table(entity: Entity, origin: str, read: int, quarantined: int) -> pa.Table:
+    """The reconciliation row as an Arrow table."""
+    return pa.table(
         {
             "table_name": [entity.table],
             "source_file": [origin],
@@ -81,7 +107,6 @@ def reconciliation_item(entity: Entity, origin: str, read: int, quarantined: int
             "loaded_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
         }
     )
-    return _tagged(entity, RECONCILIATION_TABLE, row)
 
 
 def _parser(entity: Entity, pii_key: str, restricted: bool, as_of: datetime | None) -> RecordParser:
@@ -106,6 +131,7 @@ def read_landing_files(
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
     try:
+        yield from create_tables_once(parser, state)
         for file in files:
             yield from _read_file(parser, landing, file)
             mark_loaded(state, file)
@@ -168,6 +194,7 @@ def read_api_records(
 
     batch: list[str] = []
     try:
+        yield from create_tables_once(parser, state)
         parser.start_file()
         for page in fetch(since):
             batch.extend(orjson.dumps(record).decode("utf-8") for record in page)

@@ -208,7 +208,7 @@ class RecordParser:
                 self._build_typed_tables(entity, context)
                 prefixes.append(_TYPED)
             slow = lines if decoded is None else decoded.rest
-            if slow.num_rows:
+            if slow.num_rows or not prefixes:  # an empty chunk still yields every table's typed schema
                 self.con.register("json_lines", slow)
                 self._build_record_table(entity, context)
                 list(self._build_child_tables(entity))

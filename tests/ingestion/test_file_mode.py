@@ -118,3 +118,26 @@ def test_tables_written_lists_every_table_each_pipeline_created(loaded: Loaded) 
             )
         }
         assert created == set(tables_written(name)), name
+
+
+def test_every_table_exists_with_its_columns_even_when_a_source_has_no_rows(tmp_path: Path) -> None:
+    import duckdb
+
+    from ingestion.pipelines import run_ingestion
+    from parcours.paths import DataDir
+
+    data = DataDir(tmp_path / "home").ensure()
+    (data.landing / "crm").mkdir(parents=True)
+    (data.landing / "crm" / "campaigns.jsonl").write_text("", encoding="utf-8")
+    run_ingestion(data, sources=["crm", "pos"])
+    with duckdb.connect(str(data.warehouse), read_only=True) as connection:
+        for pipeline_name in ("crm", "pos", "crm_restricted"):
+            dataset = DATASETS[pipeline_name]
+            for table in tables_written(pipeline_name):
+                columns = connection.execute(
+                    "select count(*) from information_schema.columns where table_schema = ? and table_name = ?",
+                    [dataset, table],
+                ).fetchone()
+                assert columns and columns[0] > 2, f"{dataset}.{table} missing or untyped"
+            quarantined = connection.execute(f"select count(*) from {dataset}.quarantine").fetchone()
+            assert quarantined == (0,)
