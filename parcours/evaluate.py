@@ -7,7 +7,9 @@ receipts, mentions, e-mail events, surveys, tickets):
   one true person;
 - recall: of the record pairs of one person that share a deterministic key (they
   are connected through identifiers used by that person only), the share put in
-  one customer. Pairs no deterministic rule could link are not counted against it.
+  one customer. Pairs no deterministic rule could link are not counted against it,
+  nor are the pairs of people who refused analytics consent (``persons.parquet``):
+  the rules forbid stitching their records.
 
 Stages are scored per resolved customer: the customer's current funnel stage
 against the true stage, on the last simulated day, of the person most of its
@@ -46,7 +48,7 @@ def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
 
 
 def _register_truth(connection: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
-    for name in ("records", "identifiers", "stage_history"):
+    for name in ("records", "identifiers", "stage_history", "persons"):
         connection.read_parquet(str(truth_dir / f"{name}.parquet")).create_view(f"truth_{name}")
 
 
@@ -121,6 +123,8 @@ def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
             from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__observations as observation
             join evaluated using (source, record_type, record_id)
             where evaluated.person_id is not null
+              and evaluated.person_id not in (
+                  select person_id from truth_persons where consent_analytics = false)
             qualify count(distinct evaluated.person_id) over (partition by identifier) = 1
         )
         select source, record_type, record_id,

@@ -67,7 +67,16 @@ def world(tmp_path: Path) -> tuple[Path, Path]:
             f"as t(person_id, valid_from, funnel_stage)) "
             f"to '{truth / 'stage_history.parquet'}' (format parquet)"
         )
+    _write_persons(truth, refused_analytics=set())
     return warehouse, truth
+
+
+def _write_persons(truth: Path, refused_analytics: set[int]) -> None:
+    rows = [(person, person not in refused_analytics) for person in sorted(set(TRUE_PERSON.values()))]
+    with duckdb.connect() as connection:
+        connection.execute("create table persons (person_id bigint, consent_analytics boolean)")
+        connection.executemany("insert into persons values (?, ?)", rows)
+        connection.execute(f"copy persons to '{truth / 'persons.parquet'}' (format parquet)")
 
 
 def test_identity_precision_counts_wrongly_merged_pairs(world: tuple[Path, Path]) -> None:
@@ -86,3 +95,12 @@ def test_stage_accuracy_compares_each_customer_with_its_majority_person(world: t
     metrics = evaluate(*world)
     assert metrics["stage_customers_compared"] == 3
     assert metrics["stage_accuracy"] == pytest.approx(1 / 3)
+
+
+def test_identity_recall_leaves_out_people_who_refused_analytics_consent(world: tuple[Path, Path]) -> None:
+    warehouse, truth = world
+    _write_persons(truth, refused_analytics={1})
+    metrics = evaluate(warehouse, truth)
+    assert metrics["identity_pairs_linkable"] == 0
+    assert metrics["identity_recall"] is None
+    assert metrics["identity_precision"] == pytest.approx(3 / 4)

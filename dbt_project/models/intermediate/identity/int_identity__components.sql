@@ -1,0 +1,107 @@
+-- Connected components of the identity graph (int_identity__edges), one row per node: a
+-- record or an identifier, with its component (smallest node id in it) computed by bounded
+-- label propagation (macro connected_components, var identity_max_iterations). Consent
+-- decides links: a component holding a record whose owner refused the consent of var
+-- identity_required_consent is not stitched at all (the most restrictive consent wins);
+-- when it also holds a contact who granted it, the conflict is flagged. is_converged is
+-- false on the nodes of a component the iteration bound cut short.
+
+with
+
+edges as (
+    select * from {{ ref('int_identity__edges') }}
+),
+
+records as (
+    select * from {{ ref('int_identity__records') }}
+),
+
+labels as (
+    {{ parcours.connected_components('edges', var('identity_max_iterations')) }}
+),
+
+record_nodes as (
+    select distinct
+        record_node_id as node_id,
+        'record' as node_type,
+        source,
+        record_type,
+        record_id,
+        cast(null as {{ dbt.type_string() }}) as identifier_namespace,
+        cast(null as {{ dbt.type_string() }}) as identifier_value
+    from edges
+),
+
+identifier_nodes as (
+    select distinct
+        identifier_node_id as node_id,
+        'identifier' as node_type,
+        cast(null as {{ dbt.type_string() }}) as source,  -- noqa: RF04
+        cast(null as {{ dbt.type_string() }}) as record_type,
+        cast(null as {{ dbt.type_string() }}) as record_id,
+        identifier_namespace,
+        identifier_value
+    from edges
+),
+
+nodes as (
+    select * from record_nodes
+    union all
+    select * from identifier_nodes
+),
+
+unsettled_components as (
+    -- an edge whose two ends disagree: propagation stopped before it converged
+    select distinct record_labels.component_id
+    from edges
+    inner join labels as record_labels
+        on edges.record_node_id = record_labels.node_id
+    inner join labels as identifier_labels
+        on edges.identifier_node_id = identifier_labels.node_id
+    where record_labels.component_id != identifier_labels.component_id
+),
+
+labelled as (
+    select
+        nodes.*,
+        labels.component_id,
+        labels.settled_at_iteration,
+        coalesce(records.has_refused_consent, false) as has_refused_consent,
+        coalesce(records.has_granted_consent, false) as has_granted_consent,
+        unsettled_components.component_id is null as is_converged
+    from nodes
+    inner join labels
+        on nodes.node_id = labels.node_id
+    left join records
+        on
+            nodes.source = records.source
+            and nodes.record_type = records.record_type
+            and nodes.record_id = records.record_id
+    left join unsettled_components
+        on labels.component_id = unsettled_components.component_id
+),
+
+final as (
+    select
+        node_id,
+        node_type,
+        source,
+        record_type,
+        record_id,
+        identifier_namespace,
+        identifier_value,
+        component_id,
+        settled_at_iteration,
+        is_converged,
+        has_refused_consent,
+        {{ dbt.bool_or('has_refused_consent') }} over (partition by component_id)
+            as is_component_consent_refused,
+        {{ dbt.bool_or('has_refused_consent') }} over (partition by component_id)
+        and {{ dbt.bool_or('has_granted_consent') }} over (partition by component_id)
+            as has_consent_conflict,
+        count(case when node_type = 'record' then 1 end) over (partition by component_id)
+            as component_record_count
+    from labelled
+)
+
+select * from final

@@ -1,0 +1,125 @@
+-- One row per identity record with the customer it belongs to: the customer_key of its
+-- component in the key registry, null when the record is not stitched (unstitched_reason:
+-- bot, training, refused_consent, no_usable_identifier). assigned_at is when the record got
+-- its current key: the latest registry change of the identifiers it carries, so a cookie
+-- tied to a customer by a later login gets a newer assigned_at and incremental facts re-key
+-- its earlier touchpoints. `parcours evaluate` and the facts read this model.
+
+with
+
+records as (
+    select * from {{ ref('int_identity__records') }}
+),
+
+components as (
+    select * from {{ ref('int_identity__components') }}
+),
+
+edges as (
+    select * from {{ ref('int_identity__edges') }}
+),
+
+registry as (
+    select * from {{ ref('int_identity__key_registry') }}
+),
+
+ranked_registry as (
+    select
+        identifier_namespace,
+        identifier_value,
+        customer_key,
+        registered_at,
+        row_number() over (
+            partition by identifier_namespace, identifier_value
+            order by registered_at desc, customer_key desc
+        ) as registry_rank
+    from registry
+),
+
+current_keys as (
+    select
+        identifier_namespace,
+        identifier_value,
+        customer_key,
+        registered_at
+    from ranked_registry
+    where registry_rank = 1
+),
+
+identifier_components as (
+    select
+        components.component_id,
+        current_keys.customer_key,
+        current_keys.registered_at
+    from components
+    inner join current_keys
+        on
+            components.identifier_namespace = current_keys.identifier_namespace
+            and components.identifier_value = current_keys.identifier_value
+    where
+        components.node_type = 'identifier'
+        and not components.is_component_consent_refused
+),
+
+component_keys as (
+    select
+        component_id,
+        min(customer_key) as customer_key
+    from identifier_components
+    group by component_id
+),
+
+record_assignments as (
+    select
+        edges.source,
+        edges.record_type,
+        edges.record_id,
+        max(current_keys.registered_at) as assigned_at
+    from edges
+    inner join current_keys
+        on
+            edges.identifier_namespace = current_keys.identifier_namespace
+            and edges.identifier_value = current_keys.identifier_value
+    group by edges.source, edges.record_type, edges.record_id
+),
+
+record_nodes as (
+    select
+        source,
+        record_type,
+        record_id,
+        component_id,
+        is_component_consent_refused
+    from components
+    where node_type = 'record'
+),
+
+final as (
+    select
+        records.source,
+        records.record_type,
+        records.record_id,
+        case when records.exclusion_reason is null then component_keys.customer_key end as customer_key,
+        case when records.exclusion_reason is null then record_assignments.assigned_at end as assigned_at,
+        case
+            when records.exclusion_reason is not null then records.exclusion_reason
+            when record_nodes.is_component_consent_refused then 'refused_consent'
+            when component_keys.customer_key is null then 'no_usable_identifier'
+        end as unstitched_reason,
+        records.first_seen_at
+    from records
+    left join record_nodes
+        on
+            records.source = record_nodes.source
+            and records.record_type = record_nodes.record_type
+            and records.record_id = record_nodes.record_id
+    left join component_keys
+        on record_nodes.component_id = component_keys.component_id
+    left join record_assignments
+        on
+            records.source = record_assignments.source
+            and records.record_type = record_assignments.record_type
+            and records.record_id = record_assignments.record_id
+)
+
+select * from final

@@ -1,0 +1,241 @@
+-- What each resolved customer did that the journey stage rules read, one row per customer,
+-- day and signal (with how many times): product views and add-to-carts (GA4), purchases
+-- (web orders and store sales; a fully returned sale does not count when var
+-- journey_exclude_returns_from_purchases), NPS promoter answers (var
+-- journey_advocacy_nps_min_score) and brand mentions with a sentiment of var
+-- journey_advocacy_mention_sentiments, and `activity` (a web visit, a store purchase, an
+-- e-mail click, a survey answer, a service case, a mention: what ends or starts a lapse).
+-- `seen` marks the first day of every record, `identified` that of every record that is
+-- not a bare GA4 cookie. The CRM lifecycle stage of contacts created before the data starts
+-- adds `prior_purchase` (customer, evangelist) and `prior_advocacy` (evangelist): history
+-- the sources do not hold, dated the day before the first day of data.
+
+with
+
+record_customers as (
+    select * from {{ ref('int_identity__record_customers') }}
+),
+
+ga4_events as (
+    select * from {{ ref('stg_ga4__events') }}
+),
+
+online_orders as (
+    select * from {{ ref('int_orders__online_orders') }}
+),
+
+store_orders as (
+    select * from {{ ref('int_orders__store_orders') }}
+),
+
+email_events as (
+    select * from {{ ref('stg_crm__email_events') }}
+),
+
+feedback as (
+    select * from {{ ref('stg_crm__feedback') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_crm__tickets') }}
+),
+
+mentions as (
+    select * from {{ ref('stg_social__mentions') }}
+),
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+web_signals as (
+    select
+        'ga4_cookie' as record_type,
+        user_pseudo_id as record_id,
+        event_at as signal_at,
+        case event_name
+            when 'view_item' then 'product_view'
+            when 'add_to_cart' then 'add_to_cart'
+            else 'activity'
+        end as signal_type
+    from ga4_events
+    union all
+    select
+        'ga4_cookie' as record_type,
+        user_pseudo_id as record_id,
+        event_at as signal_at,
+        'activity' as signal_type
+    from ga4_events
+    where event_name in ('view_item', 'add_to_cart')
+),
+
+purchase_signals as (
+    select
+        'ga4_cookie' as record_type,
+        user_pseudo_id as record_id,
+        ordered_at as signal_at,
+        'purchase' as signal_type
+    from online_orders
+    union all
+    select
+        'pos_order' as record_type,
+        order_id as record_id,
+        ordered_at as signal_at,
+        'purchase' as signal_type
+    from store_orders
+    where
+        not is_training
+        {% if var('journey_exclude_returns_from_purchases') %}
+        and returned_amount < revenue
+        {% endif %}
+    union all
+    select
+        'pos_order' as record_type,
+        order_id as record_id,
+        ordered_at as signal_at,
+        'activity' as signal_type
+    from store_orders
+    where not is_training
+),
+
+crm_signals as (
+    select
+        'email_event' as record_type,
+        email_event_id as record_id,
+        occurred_at as signal_at,
+        'activity' as signal_type
+    from email_events
+    where event_type = 'click'
+    union all
+    select
+        'feedback' as record_type,
+        feedback_id as record_id,
+        submitted_at as signal_at,
+        'activity' as signal_type
+    from feedback
+    union all
+    select
+        'feedback' as record_type,
+        feedback_id as record_id,
+        submitted_at as signal_at,
+        'promoter_answer' as signal_type
+    from feedback
+    where survey_type = 'nps' and score >= {{ var('journey_advocacy_nps_min_score') }}
+    union all
+    select
+        'ticket' as record_type,
+        ticket_id as record_id,
+        created_at as signal_at,
+        'activity' as signal_type
+    from tickets
+),
+
+social_signals as (
+    select
+        'mention' as record_type,
+        mention_id as record_id,
+        published_at as signal_at,
+        'activity' as signal_type
+    from mentions
+    union all
+    select
+        'mention' as record_type,
+        mention_id as record_id,
+        published_at as signal_at,
+        'positive_mention' as signal_type
+    from mentions
+    where
+        not is_competitor
+        and vendor_sentiment in ({{ parcours.sql_string_list(var('journey_advocacy_mention_sentiments')) }})
+),
+
+history_start as (
+    select min(cast(signal_at as date)) as first_data_date
+    from (
+        select signal_at from web_signals
+        union all
+        select signal_at from purchase_signals
+        union all
+        select signal_at from crm_signals
+        union all
+        select signal_at from social_signals
+    ) as dated_signals
+),
+
+prior_signals as (
+    select
+        'contact' as record_type,
+        contacts.contact_id as record_id,
+        {{ dbt.dateadd('day', -1, 'history_start.first_data_date') }} as signal_at,
+        prior.signal_type
+    from contacts
+    cross join history_start
+    inner join (
+        select 'prior_purchase' as signal_type, 'customer' as lifecycle_stage
+        union all
+        select 'prior_purchase' as signal_type, 'evangelist' as lifecycle_stage
+        union all
+        select 'prior_advocacy' as signal_type, 'evangelist' as lifecycle_stage
+    ) as prior
+        on contacts.lifecycle_stage = prior.lifecycle_stage
+    where cast(contacts.created_at as date) < history_start.first_data_date
+),
+
+record_signals as (
+    select
+        record_type,
+        record_id,
+        first_seen_at as signal_at,
+        'seen' as signal_type
+    from record_customers
+    union all
+    select
+        record_type,
+        record_id,
+        first_seen_at as signal_at,
+        'identified' as signal_type
+    from record_customers
+    where record_type != 'ga4_cookie'
+),
+
+unioned as (
+    select * from web_signals
+    union all
+    select * from purchase_signals
+    union all
+    select * from crm_signals
+    union all
+    select * from social_signals
+    union all
+    select * from prior_signals
+    union all
+    select * from record_signals
+),
+
+keyed as (
+    select
+        record_customers.customer_key,
+        unioned.signal_type,
+        unioned.signal_at
+    from unioned
+    inner join record_customers
+        on
+            unioned.record_type = record_customers.record_type
+            and unioned.record_id = record_customers.record_id
+    where
+        record_customers.customer_key is not null
+        and unioned.signal_at is not null
+),
+
+final as (
+    select
+        customer_key,
+        cast(signal_at as date) as signal_date,
+        signal_type,
+        count(*) as signal_count,
+        min(signal_at) as first_signal_at
+    from keyed
+    group by customer_key, cast(signal_at as date), signal_type
+)
+
+select * from final

@@ -1,0 +1,249 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='user_pseudo_id',
+        on_schema_change='fail'
+    )
+}}
+
+-- GA4 events with the web session each belongs to. A new session starts when the cookie
+-- was inactive for more than var session_inactivity_minutes, or (var
+-- session_new_campaign_starts_session) when an event brings a traffic source / medium /
+-- campaign different from the session's. Events of one cookie are ordered by event_at,
+-- then batch_ordering_id, batch_event_index and event_id, so ties never reorder.
+--
+-- Incremental (late-data policy of GA4): each run re-reads the events of the last
+-- late_data_lookback_days.ga4 days before the newest event_date already here, and rebuilds
+-- the sessions of every cookie seen in that window from its window events plus its earlier
+-- events already here (replacement unit: the cookie, unique_key user_pseudo_id). Events
+-- older than the window that arrive late are not read: int_web__late_events_quarantined
+-- lists them until a full refresh.
+
+{%- set event_columns = [
+    'event_id', 'event_date', 'event_at', 'event_name', 'user_id', 'user_pseudo_id',
+    'has_analytics_consent', 'ga_session_id', 'page_location', 'page_referrer', 'page_title',
+    'engagement_time_msec', 'session_engaged', 'traffic_source', 'traffic_medium',
+    'traffic_campaign', 'traffic_content', 'traffic_term', 'gclid', 'login_method', 'store_id',
+    'device_category', 'device_operating_system', 'device_browser', 'geo_country', 'geo_region',
+    'geo_city', 'transaction_id', 'purchase_revenue', 'platform', 'batch_ordering_id',
+    'batch_event_index', 'source_file', 'load_id'
+] %}
+{%- set event_order = 'event_at, batch_ordering_id, batch_event_index, event_id' %}
+
+with
+
+stg_events as (
+    select * from {{ ref('stg_ga4__events') }}
+),
+
+source_events as (
+    -- the traffic source an event brings: its utm parameters, else what GA4 collected, else
+    -- google / cpc for a Google Ads click id; all null on events without one
+    select
+        event_id,
+        event_date,
+        event_at,
+        event_name,
+        user_id,
+        user_pseudo_id,
+        has_analytics_consent,
+        ga_session_id,
+        page_location,
+        page_referrer,
+        page_title,
+        engagement_time_msec,
+        session_engaged,
+        param_content as traffic_content,
+        param_term as traffic_term,
+        gclid,
+        login_method,
+        store_id,
+        device_category,
+        device_operating_system,
+        device_browser,
+        geo_country,
+        geo_region,
+        geo_city,
+        transaction_id,
+        purchase_revenue,
+        platform,
+        batch_ordering_id,
+        batch_event_index,
+        source_file,
+        load_id,
+        lower(coalesce(
+            param_source, collected_source, case when gclid is not null then 'google' end
+        )) as traffic_source,
+        lower(coalesce(
+            param_medium, collected_medium, case when gclid is not null then 'cpc' end
+        )) as traffic_medium,
+        coalesce(param_campaign, collected_campaign) as traffic_campaign
+    from stg_events
+),
+
+{% if is_incremental() %}
+
+window_events as (
+    select *
+    from source_events
+    where event_date >= {{ parcours.incremental_window_start('event_date', 'ga4') }}
+),
+
+touched_cookies as (
+    select distinct user_pseudo_id
+    from window_events
+),
+
+earlier_events as (
+    -- what this model already holds of the touched cookies, before the window
+    select
+        {%- for column in event_columns %}
+        processed.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ this }} as processed
+    inner join touched_cookies
+        on processed.user_pseudo_id = touched_cookies.user_pseudo_id
+    where processed.event_date < {{ parcours.incremental_window_start('event_date', 'ga4') }}
+),
+
+scoped_events as (
+    select * from earlier_events
+    union all
+    select {{ event_columns | join(', ') }} from window_events
+),
+
+{% else %}
+
+scoped_events as (
+    select * from source_events
+),
+
+{% endif %}
+
+with_campaign as (
+    select
+        *,
+        case
+            when traffic_source is not null or traffic_medium is not null or traffic_campaign is not null
+                then {{ dbt.concat([
+                    "coalesce(traffic_source, '')", "'|'",
+                    "coalesce(traffic_medium, '')", "'|'",
+                    "coalesce(traffic_campaign, '')"
+                ]) }}
+        end as campaign_key,
+        lag(event_at) over (partition by user_pseudo_id order by {{ event_order }}) as previous_event_at
+    from scoped_events
+),
+
+activity_periods as (
+    -- sessions by inactivity alone
+    select
+        *,
+        sum(is_after_inactivity) over (
+            partition by user_pseudo_id
+            order by {{ event_order }}
+            rows between unbounded preceding and current row
+        ) as activity_period
+    from (
+        select
+            *,
+            case
+                when previous_event_at is null then 1
+                when
+                    event_at
+                    > {{ dbt.dateadd('minute', var('session_inactivity_minutes'), 'previous_event_at') }}
+                    then 1
+                else 0
+            end as is_after_inactivity
+        from with_campaign
+    ) as flagged
+),
+
+campaign_events as (
+    -- for each event bringing a traffic source, the one brought before it in the period
+    select
+        event_id as campaign_event_id,
+        lag(campaign_key) over (
+            partition by user_pseudo_id, activity_period
+            order by {{ event_order }}
+        ) as previous_campaign_key
+    from activity_periods
+    where campaign_key is not null
+),
+
+with_page_views_before as (
+    select
+        activity_periods.*,
+        campaign_events.previous_campaign_key,
+        coalesce(
+            sum(case when activity_periods.event_name = 'page_view' then 1 else 0 end) over (
+                partition by activity_periods.user_pseudo_id, activity_periods.activity_period
+                order by {{ event_order }}
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as page_views_before
+    from activity_periods
+    left join campaign_events
+        on activity_periods.event_id = campaign_events.campaign_event_id
+),
+
+session_starts as (
+    -- a new campaign starts a session: a traffic source different from the one the period
+    -- already brought, or a first one after pages were already viewed without one
+    select
+        *,
+        case
+            when is_after_inactivity = 1 then 1
+            {%- if var('session_new_campaign_starts_session') %}
+            when
+                campaign_key is not null
+                and previous_campaign_key is not null
+                and campaign_key != previous_campaign_key
+                then 1
+            when campaign_key is not null and previous_campaign_key is null and page_views_before > 0 then 1
+            {%- endif %}
+            else 0
+        end as is_session_start
+    from with_page_views_before
+),
+
+numbered as (
+    select
+        *,
+        sum(is_session_start) over (
+            partition by user_pseudo_id
+            order by {{ event_order }}
+            rows between unbounded preceding and current row
+        ) as session_index
+    from session_starts
+),
+
+keyed as (
+    select
+        *,
+        first_value(event_id) over (
+            partition by user_pseudo_id, session_index
+            order by {{ event_order }}
+            rows between unbounded preceding and unbounded following
+        ) as session_first_event_id,
+        row_number() over (
+            partition by user_pseudo_id, session_index
+            order by {{ event_order }}
+        ) as event_sequence
+    from numbered
+),
+
+final as (
+    select
+        {{ parcours.surrogate_key(['user_pseudo_id', 'session_first_event_id']) }} as session_key,
+        session_index,
+        event_sequence,
+        is_session_start = 1 as is_session_start,
+        campaign_key,
+        {{ event_columns | join(',\n        ') }}
+    from keyed
+)
+
+select * from final

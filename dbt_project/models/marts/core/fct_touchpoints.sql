@@ -1,0 +1,154 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['record_source', 'record_type', 'record_id'],
+        on_schema_change='fail'
+    )
+}}
+
+-- Every customer interaction of every source (int_touchpoints__unioned) with the customer
+-- it belongs to: customer_key of its identity record in int_identity__record_customers;
+-- null when the record is not stitched, and always null without analytics consent.
+--
+-- Incremental, delete+insert on the identity record (record_source, record_type,
+-- record_id): a run rebuilds every touchpoint of
+--   * the records with touchpoints in their source's late-data window (newest source_date
+--     of the source here minus late_data_lookback_days of the source; for GA4 the record
+--     is the cookie, so every session of a cookie rebuilt by fct_sessions is replaced);
+--   * the records whose customer_key changed, or was assigned after the assignment stored
+--     here (identity assigned_at newer): stitching reaches back, a later login gives a
+--     cookie's earlier touchpoints the customer's key;
+--   * every record of a source not yet here.
+
+{%- set sources = ['ga4', 'crm', 'pos', 'social'] %}
+
+with
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints__unioned') }}
+),
+
+record_customers as (
+    select * from {{ ref('int_identity__record_customers') }}
+),
+
+{% if is_incremental() %}
+
+windows as (
+    select
+        record_source,
+        case record_source
+            {%- for source_name in sources %}
+            when '{{ source_name }}' then cast(
+                {{ dbt.dateadd('day', -parcours.late_data_lookback_days(source_name), 'max(source_date)') }} as date
+            )
+            {%- endfor %}
+        end as window_start_date
+    from {{ this }}
+    group by record_source
+),
+
+records_in_window as (
+    select distinct
+        touchpoints.record_source,
+        touchpoints.record_type,
+        touchpoints.record_id
+    from touchpoints
+    left join windows
+        on touchpoints.record_source = windows.record_source
+    where
+        windows.window_start_date is null
+        or touchpoints.source_date >= windows.window_start_date
+),
+
+processed_records as (
+    select
+        record_source,
+        record_type,
+        record_id,
+        max(customer_key) as customer_key,
+        max(customer_key_assigned_at) as customer_key_assigned_at
+    from {{ this }}
+    group by record_source, record_type, record_id
+),
+
+records_rekeyed as (
+    select
+        processed_records.record_source,
+        processed_records.record_type,
+        processed_records.record_id
+    from processed_records
+    left join record_customers
+        on
+            processed_records.record_source = record_customers.source
+            and processed_records.record_type = record_customers.record_type
+            and processed_records.record_id = record_customers.record_id
+    where
+        coalesce(processed_records.customer_key, '') != coalesce(record_customers.customer_key, '')
+        or record_customers.assigned_at > processed_records.customer_key_assigned_at
+        or (record_customers.assigned_at is not null and processed_records.customer_key_assigned_at is null)
+),
+
+records_to_rebuild as (
+    select * from records_in_window
+    union
+    select * from records_rekeyed
+),
+
+scoped_touchpoints as (
+    select touchpoints.*
+    from touchpoints
+    inner join records_to_rebuild
+        on
+            touchpoints.record_source = records_to_rebuild.record_source
+            and touchpoints.record_type = records_to_rebuild.record_type
+            and touchpoints.record_id = records_to_rebuild.record_id
+),
+
+{% else %}
+
+scoped_touchpoints as (
+    select * from touchpoints
+),
+
+{% endif %}
+
+final as (
+    select
+        scoped_touchpoints.touchpoint_id,
+        scoped_touchpoints.touchpoint_at,
+        scoped_touchpoints.touchpoint_type,
+        scoped_touchpoints.channel,
+        scoped_touchpoints.sub_channel,
+        scoped_touchpoints.is_online,
+        scoped_touchpoints.device_category,
+        scoped_touchpoints.campaign,
+        scoped_touchpoints.store_id,
+        scoped_touchpoints.region,
+        scoped_touchpoints.sentiment,
+        scoped_touchpoints.session_key,
+        scoped_touchpoints.order_id,
+        scoped_touchpoints.revenue,
+        scoped_touchpoints.record_source,
+        scoped_touchpoints.record_type,
+        scoped_touchpoints.record_id,
+        scoped_touchpoints.source_date,
+        cast(scoped_touchpoints.touchpoint_at as date) as touchpoint_date,
+        case
+            when scoped_touchpoints.has_analytics_consent = false then null
+            else record_customers.customer_key
+        end as customer_key,
+        case
+            when scoped_touchpoints.has_analytics_consent = false then null
+            else record_customers.assigned_at
+        end as customer_key_assigned_at
+    from scoped_touchpoints
+    left join record_customers
+        on
+            scoped_touchpoints.record_source = record_customers.source
+            and scoped_touchpoints.record_type = record_customers.record_type
+            and scoped_touchpoints.record_id = record_customers.record_id
+)
+
+select * from final

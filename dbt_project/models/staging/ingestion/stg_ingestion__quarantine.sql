@@ -1,0 +1,53 @@
+-- Records ingestion rejected, from every raw dataset: one row per quarantined record
+-- (source, raw table, file, line, load) with its reason. Payloads are the masked ones of
+-- the raw datasets; the restricted datasets' quarantine (clear payloads of the same
+-- records) is left out.
+
+{%- set sources = ['crm', 'ga4', 'pos', 'social'] %}
+
+with
+
+{% for source_name in sources -%}
+{{ source_name }}_quarantine as (
+    select
+        '{{ source_name }}' as source,  -- noqa: RF04
+        table_name,
+        reason_code,
+        reason_detail,
+        source_file,
+        line_number,
+        _dlt_load_id as load_id,
+        raw_payload
+    from {{ parcours.source_or_empty(source_name, 'quarantine', {
+        'table_name': 'string', 'reason_code': 'string', 'reason_detail': 'string', 'raw_payload': 'string',
+        'source_file': 'string', 'line_number': 'bigint', '_dlt_load_id': 'string'
+    }) }}
+),
+
+{% endfor -%}
+
+unioned as (
+    {%- for source_name in sources %}
+    select * from {{ source_name }}_quarantine
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        {{ parcours.surrogate_key(['source', 'table_name', 'source_file', 'line_number', 'load_id']) }}
+            as quarantine_id,
+        source,
+        table_name,
+        reason_code,
+        reason_detail,
+        source_file,
+        line_number,
+        load_id,
+        raw_payload
+    from unioned
+)
+
+select * from final
