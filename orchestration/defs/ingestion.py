@@ -12,18 +12,19 @@ from typing import Any
 
 import dagster as dg
 import dlt as dlt_lib
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, build_dlt_asset_specs
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.pii import ensure_pii_key
 from ingestion.pipelines import (
+    DATASETS,
     SOURCE_FACTORIES,
     make_pipeline,
     purge_loaded_packages,
     reconciliation_of,
     tables_written,
 )
-from orchestration.environment import data_dir
+from orchestration.environment import REPOSITORY_ROOT, data_dir
 
 OWNER = "team:data-engineering"
 RETRY_POLICY = dg.RetryPolicy(
@@ -53,21 +54,25 @@ def raw_table_spec(dataset: str, table: str) -> dg.AssetSpec:
 
 
 def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> dg.AssetsDefinition:
-    """One step that runs one dlt pipeline, with an asset per table it writes."""
-    data = data_dir()
-    pipeline = make_pipeline(pipeline_name, data)
-    source = factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data))
-    translator = RawTableTranslator()
-    resource_specs = build_dlt_asset_specs(
-        dlt_source=source, dlt_pipeline=pipeline, dagster_dlt_translator=translator
-    )
+    """One step that runs one dlt pipeline, with an asset per table it writes.
+
+    The pipeline and its source are built when the step runs, against the data
+    directory of that moment: definitions stay free of any path, so one loaded code
+    location serves every data directory (tests, ``parcours run``, ``dagster dev``).
+    """
+    dataset = DATASETS[pipeline_name]
+    template = factory(landing_url=str(REPOSITORY_ROOT), pii_key="")  # only its resource names are read
+    resource_specs = [
+        raw_table_spec(dataset, resource.table_name or resource.name)  # type: ignore[arg-type]
+        for resource in template.selected_resources.values()
+    ]
     covered = {spec.key for spec in resource_specs}
     side_specs = [
-        raw_table_spec(pipeline.dataset_name, table).merge_attributes(deps=sorted(covered, key=str))
+        raw_table_spec(dataset, table).merge_attributes(deps=sorted(covered, key=str))
         for table in tables_written(pipeline_name)
-        if dg.AssetKey([pipeline.dataset_name, table]) not in covered
+        if dg.AssetKey([dataset, table]) not in covered
     ]
-    reconciliation_key = dg.AssetKey([pipeline.dataset_name, "reconciliation"])
+    reconciliation_key = dg.AssetKey([dataset, "reconciliation"])
     check_specs = (
         [dg.AssetCheckSpec(RECONCILIATION_CHECK, asset=reconciliation_key, blocking=True)]
         if any(spec.key == reconciliation_key for spec in side_specs)
@@ -79,14 +84,16 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         specs=[*resource_specs, *side_specs],
         check_specs=check_specs,
         retry_policy=RETRY_POLICY,
-        description=f"Run the dlt pipeline {pipeline.pipeline_name} into dataset {pipeline.dataset_name}.",
+        description=f"Run the dlt pipeline parcours_{pipeline_name} into dataset {dataset}.",
     )
     def _ingest(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        data = data_dir()
+        pipeline = make_pipeline(pipeline_name, data)
         yield from dlt.run(
             context=context,
-            dlt_source=source,
+            dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
             dlt_pipeline=pipeline,
-            dagster_dlt_translator=translator,
+            dagster_dlt_translator=RawTableTranslator(),
             loader_file_format="parquet",
         )
         yield from _side_table_results(pipeline, side_specs, bool(check_specs))

@@ -37,8 +37,8 @@ def test_a_failing_blocking_check_keeps_the_previous_snapshot(
     data_dir: DataDir, first_run: RunSummary
 ) -> None:
     previous = current_snapshot(data_dir.serving)
-    with duckdb.connect(str(data_dir.warehouse)) as connection:  # a duplicate key no dbt test lets through
-        connection.execute("insert into raw_crm.campaigns select * from raw_crm.campaigns limit 1")
+    with duckdb.connect(str(data_dir.warehouse)) as connection:  # a survey type no one planned for
+        connection.execute("update raw_crm.feedback set survey_type = 'CES'")
     second = run_pipeline()
     assert not second.published
     assert current_snapshot(data_dir.serving) == previous
