@@ -171,6 +171,44 @@ def app_command(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 
     os.execv(command[0], command)
 
 
+@app.command()
+def bench(
+    customers: Annotated[int, typer.Option(min=1, help="Number of simulated people.")] = 10_000,
+    days: Annotated[int, typer.Option(min=1, help="Number of simulated days of the full build.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulated world.")] = 42,
+    results_dir: Annotated[
+        Path | None, typer.Option(help="Where <time>_<scale>.json|.md go (default: bench/results).")
+    ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(help="Parent of the benchmark's scratch data directory (default: <results-dir>/tmp)."),
+    ] = None,
+    keep_data: Annotated[bool, typer.Option(help="Keep the scratch data directory afterwards.")] = False,
+    skip_incremental: Annotated[bool, typer.Option(help="Skip the daily incremental run.")] = False,
+    skip_orchestration: Annotated[
+        bool, typer.Option(help="Skip the Dagster rerun that measures orchestration overhead.")
+    ] = False,
+) -> None:
+    """Benchmark the pipeline on a simulated world: every stage, a daily increment, the targets."""
+    from bench import BenchConfig, record, run_benchmark
+    from bench.runner import DEFAULT_RESULTS_DIR
+
+    config = BenchConfig(
+        customers=customers,
+        days=days,
+        seed=seed,
+        results_dir=(results_dir or DEFAULT_RESULTS_DIR).resolve(),
+        work_dir=work_dir,
+        keep_data=keep_data,
+        incremental=not skip_incremental,
+        orchestration=not skip_orchestration,
+    )
+    run = run_benchmark(config, echo=lambda message: typer.echo(message, err=True))
+    json_path, markdown_path, markdown = record(run, config.results_dir)
+    typer.echo(markdown)
+    typer.echo(f"Results: {json_path}\n         {markdown_path}")
+
+
 def _run_pipeline(customers: int, days: int) -> RunSummary:
     """Simulate the default world into an empty landing zone, then run the whole graph."""
     from orchestration.run import run_pipeline

@@ -63,7 +63,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
     dataset = DATASETS[pipeline_name]
     template = factory(landing_url=str(REPOSITORY_ROOT), pii_key="")  # only its resource names are read
     resource_specs = [
-        raw_table_spec(dataset, resource.table_name or resource.name)  # type: ignore[arg-type]
+        raw_table_spec(dataset, resource.table_name or resource.name)
         for resource in template.selected_resources.values()
     ]
     covered = {spec.key for spec in resource_specs}

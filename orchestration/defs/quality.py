@@ -78,10 +78,11 @@ def read_frame(suite: SuiteFile, warehouse: Path) -> pd.DataFrame:
 
 def validate(suite: SuiteFile, frame: pd.DataFrame) -> tuple[bool, dict[str, Any]]:
     """Run the suite on the frame; return success and per-expectation results."""
-    import great_expectations as gx
+    import great_expectations as gx  # imported here: it takes seconds and only checks need it
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas("warehouse")
         .add_dataframe_asset(suite.name)

@@ -93,19 +93,16 @@ def with_row_counts(events: list[Any], assets_def: dg.AssetsDefinition, warehous
 
 def app_exposure_spec() -> dg.AssetSpec:
     """The Streamlit app, declared as a dbt exposure, downstream of the serving snapshot."""
-    exposures = json.loads(MANIFEST.read_text(encoding="utf-8"))["exposures"]
-    exposure = next(
-        (item for item in exposures.values() if item["name"] == APP_ASSET_KEY.path[-1]),
-        {"description": "The Streamlit app.", "owner": {}, "url": None},
-    )
+    exposures: dict[str, dict[str, Any]] = json.loads(MANIFEST.read_text(encoding="utf-8"))["exposures"]
+    exposure = next(item for item in exposures.values() if item["name"] == APP_ASSET_KEY.path[-1])
     return dg.AssetSpec(
         key=APP_ASSET_KEY,
         deps=[SERVING_SNAPSHOT_KEY],
-        description=exposure["description"],
+        description=str(exposure["description"]),
         group_name="serving",
         kinds={"streamlit"},
-        owners=[exposure["owner"]["email"]] if exposure["owner"].get("email") else None,
-        metadata={"dbt_exposure": exposure.get("unique_id", ""), "url": exposure.get("url") or ""},
+        owners=[str(exposure["owner"]["email"])],
+        metadata={"dbt_exposure": str(exposure["unique_id"]), "url": str(exposure["url"])},
     )
 
 

@@ -135,7 +135,8 @@ def test_every_table_exists_with_its_columns_even_when_a_source_has_no_rows(tmp_
             dataset = DATASETS[pipeline_name]
             for table in tables_written(pipeline_name):
                 columns = connection.execute(
-                    "select count(*) from information_schema.columns where table_schema = ? and table_name = ?",
+                    "select count(*) from information_schema.columns "
+                    "where table_schema = ? and table_name = ?",
                     [dataset, table],
                 ).fetchone()
                 assert columns and columns[0] > 2, f"{dataset}.{table} missing or untyped"

@@ -1,0 +1,159 @@
+"""Stage timing: wall seconds, rows, rows per second and peak memory of the process tree.
+
+Peak memory is the highest resident set size (RSS) of this process plus all its
+descendants (dbt subprocesses, DuckDB threads are in-process), sampled by a
+background thread every :data:`SAMPLE_SECONDS`. Sampling misses spikes shorter
+than the interval, so the figure is a lower bound of the true peak. ``psutil``
+is used when installed; otherwise ``/proc`` is read (Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.05
+MB = 1024 * 1024
+PROC = Path("/proc")
+
+
+@dataclass
+class StageResult:
+    """One timed stage: what ran, how long, how many rows, how much memory."""
+
+    name: str
+    seconds: float = 0.0
+    rows: int = 0
+    peak_rss_mb: float = 0.0
+    counted: bool = True  #: part of the build's total (simulate and reference reads are not)
+    ok: bool = True
+    detail: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def rows_per_s(self) -> float | None:
+        """Rows per wall second, or None when the stage handled no rows."""
+        if not self.rows or self.seconds <= 0:
+            return None
+        return self.rows / self.seconds
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready fields, rounded for reading."""
+        rate = self.rows_per_s
+        return {
+            "name": self.name,
+            "seconds": round(self.seconds, 3),
+            "rows": self.rows,
+            "rows_per_s": round(rate, 1) if rate is not None else None,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "counted": self.counted,
+            "ok": self.ok,
+            "detail": self.detail,
+        }
+
+
+def _psutil_tree_rss(pid: int) -> int:
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def _proc_parents() -> dict[int, int]:
+    """pid -> parent pid of every live process, from ``/proc/<pid>/stat``."""
+    parents: dict[int, int] = {}
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def _proc_rss(pid: int) -> int:
+    try:
+        resident_pages = int((PROC / str(pid) / "statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _proc_tree_rss(pid: int) -> int:
+    parents = _proc_parents()
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent and child not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(_proc_rss(member) for member in tree)
+
+
+def tree_rss_reader() -> Callable[[int], int]:
+    """The function that returns the RSS in bytes of a process and its descendants."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return _proc_tree_rss
+    return _psutil_tree_rss
+
+
+class PeakMemorySampler:
+    """Samples the RSS of a process tree in a background thread and keeps the peak."""
+
+    def __init__(self, pid: int | None = None, interval: float = SAMPLE_SECONDS) -> None:
+        self.pid = pid or os.getpid()
+        self.interval = interval
+        self.peak_bytes = 0
+        self._read = tree_rss_reader()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-rss-sampler", daemon=True)
+
+    def _sample(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, self._read(self.pid))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> PeakMemorySampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    @property
+    def peak_mb(self) -> float:
+        """The highest RSS seen so far, in MiB."""
+        return self.peak_bytes / MB
+
+
+@contextmanager
+def timed(name: str, *, counted: bool = True) -> Iterator[StageResult]:
+    """Time the ``with`` block and sample its peak tree memory; the block sets ``rows`` and ``detail``."""
+    result = StageResult(name=name, counted=counted)
+    with PeakMemorySampler() as sampler:
+        started = time.perf_counter()
+        try:
+            yield result
+        finally:
+            result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = sampler.peak_mb

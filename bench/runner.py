@@ -1,0 +1,194 @@
+"""One benchmark: simulate a world, run the real pipeline on it stage by stage, then a daily increment.
+
+Order of work (every stage timed with :func:`bench.measure.timed`):
+
+1. simulate ``days`` days (reported, not counted);
+2. full build: ingest each source, then DuckDB's native read of the same files
+   (reference, not counted; it runs second so the page cache never favours the
+   pipeline), ``dbt build``, checks, publish;
+3. incremental: simulate one more day (GA4 late events rewrite the last three
+   day files), then ingest, ``dbt build``, checks and publish again;
+4. serve: the app's page queries on the latest snapshot, repeated, p95;
+5. orchestration overhead: with nothing new landed, the same work once bare and
+   once through Dagster (``orchestration.run.run_pipeline``, in process);
+   overhead share = (Dagster wall - bare wall) / Dagster wall.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bench import stages
+from bench.measure import StageResult, timed
+from bench.native import native_read
+from parcours.paths import HOME_ENV_VAR, DataDir
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RESULTS_DIR = REPOSITORY_ROOT / "bench" / "results"
+START_DATE = date(2026, 10, 1)
+
+Echo = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to benchmark and where to put things."""
+
+    customers: int
+    days: int
+    seed: int = 42
+    results_dir: Path = DEFAULT_RESULTS_DIR
+    work_dir: Path | None = None  #: parent of the scratch data directory (default: <results>/tmp)
+    keep_data: bool = False
+    incremental: bool = True
+    orchestration: bool = True
+
+    @property
+    def scale(self) -> str:
+        """A short label such as ``10k_x30``."""
+        return f"{_short(self.customers)}_x{self.days}"
+
+
+def _short(number: int) -> str:
+    for unit, size in (("M", 1_000_000), ("k", 1_000)):
+        if number >= size and number % size == 0:
+            return f"{number // size}{unit}"
+    return str(number)
+
+
+@dataclass
+class BenchRun:
+    """Every stage measured in one benchmark, by phase."""
+
+    config: BenchConfig
+    name: str
+    data: DataDir
+    phases: dict[str, list[StageResult]] = field(default_factory=dict)
+    orchestration: dict[str, object] = field(default_factory=dict)
+    started_at: str = ""
+
+    def add(self, phase: str, stage: StageResult, echo: Echo) -> StageResult:
+        """Record a finished stage and say how it went."""
+        self.phases.setdefault(phase, []).append(stage)
+        rate = f", {stage.rows_per_s:,.0f} rows/s" if stage.rows_per_s else ""
+        flag = "" if stage.ok else "  [NOT OK]"
+        memory = f"peak {stage.peak_rss_mb:,.0f} MB"
+        echo(f"    {stage.seconds:8.2f} s  {stage.rows:>12,} rows{rate}  {memory}{flag}")
+        return stage
+
+
+def run_benchmark(config: BenchConfig, echo: Echo = _stderr) -> BenchRun:
+    """Run the whole benchmark; the caller writes the results (see :mod:`bench.report`)."""
+    stamp = datetime.now(UTC)
+    name = f"{stamp:%Y%m%dT%H%M%SZ}_{config.scale}"
+    work = (config.work_dir or config.results_dir / "tmp").resolve()
+    data = DataDir(work / name).ensure()
+    os.environ[HOME_ENV_VAR] = str(data.root)
+    run = BenchRun(config, name, data, started_at=stamp.isoformat(timespec="seconds"))
+    echo(f"Benchmark {name}: data directory {data.root}")
+    try:
+        _full_build(run, echo)
+        if config.incremental:
+            _incremental_day(run, echo)
+        _serve(run, echo)
+        if config.orchestration:
+            _orchestration_overhead(run, echo)
+    finally:
+        if not config.keep_data:
+            shutil.rmtree(data.root, ignore_errors=True)
+    return run
+
+
+def _simulate(run: BenchRun, phase: str, first_day: int, days: int, echo: Echo) -> None:
+    from simulator import SimulationConfig, simulate_world
+
+    echo(f"[{phase}] simulate {days} day(s) from day {first_day}")
+    settings = SimulationConfig(
+        customers=run.config.customers,
+        days=days,
+        seed=run.config.seed,
+        start_date=START_DATE,
+        first_day_index=first_day,
+        show_progress=False,
+    )
+    with timed("simulate", counted=False) as stage:
+        summary = simulate_world(settings, landing_dir=run.data.landing, truth_dir=run.data.truth)
+    stage.rows = summary.total_records
+    run.add(phase, stage, echo)
+
+
+def _pipeline_stages(run: BenchRun, phase: str, echo: Echo, *, native: bool) -> None:
+    """Ingest each source (and its native reference read), build, check, publish."""
+    ingested = 0
+    for source in stages.SOURCES:
+        echo(f"[{phase}] ingest {source}")
+        ingested += run.add(phase, stages.ingest_source(run.data, source), echo).rows
+        if native:
+            echo(f"[{phase}] native read {source} (reference)")
+            database = run.data.tmp / "bench_native.duckdb"
+            run.add(phase, native_read(run.data.landing, source, database), echo)
+            database.unlink(missing_ok=True)
+    echo(f"[{phase}] dbt build")
+    run.add(phase, stages.dbt_build(run.data, ingested), echo)
+    echo(f"[{phase}] checks")
+    run.add(phase, stages.run_checks(run.data), echo)
+    echo(f"[{phase}] publish")
+    run.add(phase, stages.publish(run.data, run_id=f"bench-{phase}-{uuid.uuid4().hex[:8]}"), echo)
+
+
+def _full_build(run: BenchRun, echo: Echo) -> None:
+    _simulate(run, "full", 0, run.config.days, echo)
+    _pipeline_stages(run, "full", echo, native=True)
+
+
+def _incremental_day(run: BenchRun, echo: Echo) -> None:
+    _simulate(run, "incremental", run.config.days, 1, echo)
+    _pipeline_stages(run, "incremental", echo, native=False)
+
+
+def _serve(run: BenchRun, echo: Echo) -> None:
+    """The app's page queries on the latest published snapshot."""
+    from parcours.serving import current_snapshot
+
+    snapshot = current_snapshot(run.data.serving)
+    if snapshot is not None:
+        echo("[serve] app page queries")
+        run.add("serve", stages.time_app_pages(snapshot.path(run.data.serving)), echo)
+
+
+def _orchestration_overhead(run: BenchRun, echo: Echo) -> None:
+    """Nothing new landed: the same work bare, then through Dagster in process."""
+    _pipeline_stages(run, "rerun_bare", echo, native=False)
+    bare = sum(stage.seconds for stage in run.phases["rerun_bare"] if stage.counted)
+    echo("[rerun_dagster] orchestration.run.run_pipeline (in process)")
+    started = time.perf_counter()
+    try:
+        from orchestration.run import run_pipeline
+
+        # dagster-dbt relays dbt's log to stdout; keep stdout for the results table.
+        with timed("dagster run_pipeline") as stage, contextlib.redirect_stdout(sys.stderr):
+            summary = run_pipeline(tags={"parcours/bench": run.name})
+        stage.ok = summary.success
+        stage.detail = {"run_id": summary.run_id, "published": summary.published, "reason": summary.reason}
+    except Exception as error:  # the graph may not load while the dbt models are unfinished
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        reason = f"run_pipeline failed in {Path(where.filename).name}:{where.lineno}: {error!r}"
+        run.orchestration = {"bare_s": bare, "reason": reason[:500]}
+        echo(f"    run_pipeline could not run after {time.perf_counter() - started:.1f} s: {error!r}")
+        return
+    run.add("rerun_dagster", stage, echo)
+    run.orchestration = {"bare_s": bare, "dagster_s": stage.seconds, "success": stage.ok}

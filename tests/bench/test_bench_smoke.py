@@ -1,0 +1,108 @@
+"""Smoke test of ``parcours bench`` at the smallest meaningful scale: shape of the results, no timings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import REQUIRED_KEYS, BenchConfig, record, run_benchmark
+from bench.measure import PeakMemorySampler, timed
+from bench.report import update_readme
+from bench.stages import SOURCES
+
+ALLOCATE_MB = 200
+CHILD = f"import time; block = bytearray({ALLOCATE_MB} * 1024 * 1024); time.sleep(1.0)"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], Path]:
+    root = tmp_path_factory.mktemp("bench")
+    config = BenchConfig(
+        customers=200,
+        days=2,
+        results_dir=root / "results",
+        work_dir=root / "work",
+        keep_data=True,
+        orchestration=False,
+    )
+    run = run_benchmark(config, echo=lambda message: None)
+    readme = root / "README.md"
+    readme.write_text("# Parcours\n", encoding="utf-8")
+    json_path, markdown_path, _ = record(run, config.results_dir, readme)
+    assert "## Benchmark" in readme.read_text(encoding="utf-8")
+    assert markdown_path.read_text(encoding="utf-8").count("| stage |") >= 2
+    return json.loads(json_path.read_text(encoding="utf-8")), run.data.landing
+
+
+def test_every_required_figure_is_a_number_or_null(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    for key in REQUIRED_KEYS:
+        assert key in payload, key
+        assert payload[key] is None or isinstance(payload[key], int | float), key
+    measured = ("full_build_s", "incremental_s", "peak_rss_mb", "ingest_rows_per_s", "native_read_rows_per_s")
+    for key in measured:
+        assert isinstance(payload[key], int | float), key
+    assert payload["orchestration_overhead_share"] is None  # skipped on purpose here
+    machine = payload["machine"]
+    assert isinstance(machine, dict)
+    assert machine["cores"] and machine["memory_gb"] and machine["packages"]
+
+
+def _stages(payload: dict[str, object], phase: str) -> list[dict[str, object]]:
+    phases = payload["phases"]
+    assert isinstance(phases, dict)
+    return list(phases[phase])
+
+
+def test_ingestion_reports_positive_throughput_per_source(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    ingests = [stage for stage in _stages(payload, "full") if str(stage["name"]).startswith("ingest: ")]
+    assert [stage["name"] for stage in ingests] == [f"ingest: {source}" for source in SOURCES]
+    for stage in ingests:
+        rate = stage["rows_per_s"]
+        assert isinstance(rate, float) and rate > 0, stage
+
+
+def test_native_read_holds_the_valid_ga4_lines_ingested(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    full = _stages(payload, "full")
+    native = next(stage for stage in full if stage["name"] == "native read: ga4")
+    ingest = next(stage for stage in full if stage["name"] == "ingest: ga4")
+    detail = ingest["detail"]
+    assert isinstance(detail, dict)
+    events = detail["raw_ga4.events"]
+    rows = native["rows"]
+    assert isinstance(rows, int)
+    # Every line ingestion read but did not quarantine is valid JSON, so DuckDB reads it too.
+    assert events["read"] - events["quarantined"] <= rows <= events["read"]
+    assert rows > 0
+
+
+def test_the_incremental_day_ran(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    names = [stage["name"] for stage in _stages(payload, "incremental")]
+    assert names[0] == "simulate" and "dbt build" in names and "publish" in names
+    assert isinstance(payload["incremental_s"], float) and payload["incremental_s"] > 0
+
+
+def test_rss_sampler_sees_a_child_that_allocates() -> None:
+    with PeakMemorySampler() as baseline:
+        pass
+    with timed("child") as stage:
+        subprocess.run([sys.executable, "-c", CHILD], check=True)
+    assert stage.peak_rss_mb > baseline.peak_mb + ALLOCATE_MB / 2
+
+
+def test_readme_section_is_created_then_filled(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n## Licence\n\nApache\n", encoding="utf-8")
+    update_readme(None, readme)
+    assert "No reference-scale run" in readme.read_text(encoding="utf-8")
+    update_readme("| a | b |", readme)
+    text = readme.read_text(encoding="utf-8")
+    assert "| a | b |" in text and "No reference-scale run" not in text
+    assert text.index("## Benchmark") < text.index("## Licence")
