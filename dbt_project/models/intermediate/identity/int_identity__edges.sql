@@ -52,12 +52,12 @@ numbered as (
 final as (
     select
         record_node_id,
-        identifier_rank + max(record_node_id) over () as identifier_node_id,
         source,
         record_type,
         record_id,
         identifier_namespace,
-        identifier_value
+        identifier_value,
+        identifier_rank + max(record_node_id) over () as identifier_node_id
     from numbered
 )
 

@@ -62,7 +62,7 @@ blocked_values as (
     from typed_values
     inner join blocklist
         on
-            (blocklist.identifier_type = typed_values.identifier_type or blocklist.identifier_type = '*')
+            (typed_values.identifier_type = blocklist.identifier_type or blocklist.identifier_type = '*')
             and (
                 (blocklist.match_type = 'exact' and typed_values.identifier_value = blocklist.value)
                 or (
@@ -101,10 +101,12 @@ anchor_persons as (
         known_observations.identifier_namespace,
         known_observations.identifier_value,
         count(distinct known_observations.record_id) as anchor_contact_count,
-        count(distinct
+        count(
+            distinct
             case
                 when contacts.gender is not null and contacts.birth_year is not null
-                    then {{ dbt.concat(["contacts.gender", "'|'", dbt.safe_cast('contacts.birth_year', dbt.type_string())]) }}
+                    then
+                        {{ dbt.concat(["contacts.gender", "'|'", dbt.safe_cast('contacts.birth_year', dbt.type_string())]) }}
                 else {{ dbt.concat(["'contact|'", "known_observations.record_id"]) }}
             end
         ) as person_count
@@ -178,11 +180,11 @@ final as (
         value_summary.first_seen_at,
         value_summary.last_seen_at,
         value_summary.record_count,
-        coalesce(anchor_persons.anchor_contact_count, 0) as anchor_contact_count,
-        coalesce(anchor_persons.person_count, 0) as person_count,
         value_summary.max_persons_per_value,
         busiest_days.max_records_per_day,
         blocked_values.blocklist_reason,
+        coalesce(anchor_persons.anchor_contact_count, 0) as anchor_contact_count,
+        coalesce(anchor_persons.person_count, 0) as person_count,
         case
             when blocked_values.identifier_value is not null then 'blocklisted'
             when unregistered_values.identifier_value is not null then 'unregistered'

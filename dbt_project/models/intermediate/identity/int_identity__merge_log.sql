@@ -27,7 +27,7 @@ merge_events as (
     from key_registry
     where
         change_reason = 'merge'
-        {% if is_incremental() %}
+    {% if is_incremental() %}
         and registered_at > (select coalesce(max(merged_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
         {% endif %}
     group by previous_customer_key, customer_key, registered_at

@@ -99,14 +99,14 @@ final as (
         records.source,
         records.record_type,
         records.record_id,
+        records.first_seen_at,
         case when records.exclusion_reason is null then component_keys.customer_key end as customer_key,
         case when records.exclusion_reason is null then record_assignments.assigned_at end as assigned_at,
         case
             when records.exclusion_reason is not null then records.exclusion_reason
             when record_nodes.is_component_consent_refused then 'refused_consent'
             when component_keys.customer_key is null then 'no_usable_identifier'
-        end as unstitched_reason,
-        records.first_seen_at
+        end as unstitched_reason
     from records
     left join record_nodes
         on

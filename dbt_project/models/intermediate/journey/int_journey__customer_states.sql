@@ -47,12 +47,14 @@ repeat_purchase_days as (
             customer_key,
             purchase_date,
             purchase_count,
-            lag(purchase_date) over (partition by customer_key order by purchase_date) as previous_purchase_date
+            lag(purchase_date)
+                over (partition by customer_key order by purchase_date)
+                as previous_purchase_date
         from purchase_days
     ) as sequenced
     where
         purchase_count >= 2
-        or {{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') }} <= {{ loyalty_days }}
+        or {{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') }}         <= {{ loyalty_days }}
 ),
 
 first_purchases as (
@@ -94,17 +96,23 @@ milestones as (
 ),
 
 candidate_days as (
-    select customer_key, signal_date as state_date from signals
+    select
+        customer_key,
+        signal_date as state_date
+    from signals
     union
-    select customer_key, {{ dbt.dateadd('day', consideration_days, 'signal_date') }} as state_date
+    select
+        customer_key, {{ dbt.dateadd('day', consideration_days, 'signal_date') }} as state_date
     from signals
     where signal_type in ('product_view', 'add_to_cart')
     union
-    select customer_key, {{ dbt.dateadd('day', post_purchase_days, 'signal_date') }} as state_date
+    select
+        customer_key, {{ dbt.dateadd('day', post_purchase_days, 'signal_date') }} as state_date
     from signals
     where signal_type = 'purchase'
     union
-    select customer_key, {{ dbt.dateadd('day', lapsed_days, 'signal_date') }} as state_date
+    select
+        customer_key, {{ dbt.dateadd('day', lapsed_days, 'signal_date') }} as state_date
     from signals
     where signal_type in ('activity', 'purchase', 'prior_purchase')
 ),
@@ -125,20 +133,28 @@ facts_by_day as (
         sum(case
             when
                 signals.signal_type = 'product_view'
-                and signals.signal_date > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
+                and signals.signal_date
+                > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
                 then signals.signal_count
             else 0
         end) as recent_product_views,
         sum(case
             when
                 signals.signal_type = 'add_to_cart'
-                and signals.signal_date > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
+                and signals.signal_date
+                > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
                 then signals.signal_count
             else 0
         end) as recent_carts,
         max(case when signals.signal_type in ('purchase', 'prior_purchase') then signals.signal_date end)
             as last_purchase_date,
-        max(case when signals.signal_type in ('activity', 'purchase', 'prior_purchase') then signals.signal_date end)
+        max(
+            case
+                when
+                    signals.signal_type in ('activity', 'purchase', 'prior_purchase')
+                    then signals.signal_date
+            end
+        )
             as last_activity_date,
         max(case when signals.signal_type = 'prior_purchase' then 1 else 0 end) = 1 as has_prior_purchase,
         max(case when signals.signal_type = 'identified' then 1 else 0 end) = 1 as is_identified
@@ -146,7 +162,7 @@ facts_by_day as (
     inner join signals
         on
             bounded_days.customer_key = signals.customer_key
-            and signals.signal_date <= bounded_days.state_date
+            and bounded_days.state_date >= signals.signal_date
     group by bounded_days.customer_key, bounded_days.state_date
 ),
 
@@ -156,18 +172,20 @@ rule_checks as (
         facts_by_day.state_date,
         facts_by_day.last_purchase_date is not null as has_purchased,
         facts_by_day.last_purchase_date is not null
-        and {{ dbt.datediff('facts_by_day.last_activity_date', 'facts_by_day.state_date', 'day') }} >= {{ lapsed_days }}
-        and {{ dbt.datediff('facts_by_day.last_purchase_date', 'facts_by_day.state_date', 'day') }} >= {{ lapsed_days }}
+        and {{ dbt.datediff('facts_by_day.last_activity_date', 'facts_by_day.state_date', 'day') }}         >= {{ lapsed_days }}
+        and {{ dbt.datediff('facts_by_day.last_purchase_date', 'facts_by_day.state_date', 'day') }}         >= {{ lapsed_days }}
             as is_lapsed_customer,
         coalesce(milestones.advocacy_date <= facts_by_day.state_date, false) as is_advocate,
         coalesce(milestones.loyalty_date <= facts_by_day.state_date, false) as is_repeat_customer,
         facts_by_day.last_purchase_date is not null
         and not facts_by_day.has_prior_purchase
-        and {{ dbt.datediff('milestones.first_purchase_date', 'facts_by_day.state_date', 'day') }} < {{ post_purchase_days }}
+        and {{ dbt.datediff('milestones.first_purchase_date', 'facts_by_day.state_date', 'day') }}         < {{ post_purchase_days }}
             as is_new_customer,
-        facts_by_day.recent_carts > 0 and {{ 'true' if var('journey_consideration_counts_cart') else 'false' }}
+        facts_by_day.recent_carts > 0
+        and {{ 'true' if var('journey_consideration_counts_cart') else 'false' }}
             as is_evaluating,
-        facts_by_day.recent_product_views >= {{ var('journey_consideration_min_product_views') }} as is_researching,
+        facts_by_day.recent_product_views
+        >= {{ var('journey_consideration_min_product_views') }} as is_researching,
         facts_by_day.is_identified
     from facts_by_day
     left join milestones

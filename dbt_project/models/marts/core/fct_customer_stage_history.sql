@@ -53,7 +53,8 @@ day_starts as (
 
 final as (
     select
-        {{ parcours.surrogate_key(['transitions.customer_key', 'transitions.valid_from']) }} as stage_period_key,
+        {{ parcours.surrogate_key(['transitions.customer_key', 'transitions.valid_from']) }}
+            as stage_period_key,
         transitions.customer_key,
         transitions.valid_from,
         transitions.valid_to,

@@ -68,7 +68,7 @@ ranked_components as (
         component_summary.record_count,
         coalesce(component_keys.customer_key, 'unstitched') as customer_key,
         row_number() over (
-            order by component_summary.record_count desc, component_summary.component_id
+            order by component_summary.record_count desc, component_summary.component_id asc
         ) as size_rank
     from component_summary
     left join component_keys
