@@ -7,10 +7,8 @@ Runs are recorded in the data directory's Dagster instance, so they show up in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from orchestration.environment import data_dir, prepare_dagster_home
 from parcours.serving import Snapshot, current_snapshot, last_publish_attempt
@@ -79,57 +77,46 @@ def run_pipeline(tags: dict[str, str] | None = None) -> RunSummary:
             instance=instance, raise_on_error=False, tags=tags, run_config=QUIET_RUN_CONFIG
         )
         record_run_outcome(instance, result.run_id)
+        checks = _check_outcomes(instance, result.run_id)
     attempt = last_publish_attempt(data.serving)
     published = attempt is not None and attempt.published and attempt.run_id == result.run_id
     return RunSummary(
         run_id=result.run_id,
         success=result.success,
-        reconciliation=_reconciliation(result, data.warehouse),
-        checks=_check_outcomes(result),
+        reconciliation=_reconciliation(result),
+        checks=checks,
         snapshot=current_snapshot(data.serving),
         published=published,
         reason=attempt.reason if attempt else "",
     )
 
 
-def _reconciliation(
-    result: dg.ExecuteInProcessResult, warehouse: Path
-) -> list[tuple[str, str, int, int, int]]:
-    """Per raw table: records read, loaded and quarantined by the loads of this run."""
-    load_ids: dict[str, list[str]] = {}
+def _reconciliation(result: dg.ExecuteInProcessResult) -> list[tuple[str, str, int, int, int]]:
+    """Per raw table: records read, loaded and quarantined, as the ingestion steps recorded them."""
+    from orchestration.defs.ingestion import RECONCILIATION_METADATA
+
+    rows: list[tuple[str, str, int, int, int]] = []
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
-        if materialization and materialization.asset_key.path[-1] == "reconciliation":
-            value = materialization.metadata.get("load_ids")
-            ids = str(value.value if value else "").split(", ")
-            load_ids[materialization.asset_key.path[0]] = [load_id for load_id in ids if load_id]
-    rows: list[tuple[str, str, int, int, int]] = []
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        for dataset, ids in sorted(load_ids.items()):
-            if not ids:
-                continue
-            rows.extend(
-                (dataset, str(table), int(read), int(loaded), int(quarantined))
-                for table, read, loaded, quarantined in connection.execute(
-                    f"""
-                    select table_name, sum(records_read), sum(records_loaded), sum(records_quarantined)
-                    from "{dataset}".reconciliation where _dlt_load_id in (select unnest(?))
-                    group by table_name order by table_name
-                    """,
-                    [ids],
-                ).fetchall()
-            )
-    return rows
+        recorded = materialization.metadata.get(RECONCILIATION_METADATA)
+        if recorded is None:
+            continue
+        dataset = materialization.asset_key.path[0]
+        for table, (read, loaded, quarantined) in sorted(recorded.value.items()):  # type: ignore[union-attr]
+            rows.append((dataset, table, int(read), int(loaded), int(quarantined)))
+    return sorted(rows)
 
 
-def _check_outcomes(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
+def _check_outcomes(instance: dg.DagsterInstance, run_id: str) -> list[CheckOutcome]:
+    from orchestration.defs.publish import check_results
+
     outcomes = [
         CheckOutcome(
-            asset=evaluation.asset_key.to_user_string(),
-            check=evaluation.check_name,
-            passed=evaluation.passed,
-            blocking=evaluation.severity == dg.AssetCheckSeverity.ERROR,
+            asset=str(result["asset"]),
+            check=str(result["check"]),
+            passed=bool(result["passed"]),
+            blocking=result["severity"] == dg.AssetCheckSeverity.ERROR.value,
         )
-        for evaluation in result.get_asset_check_evaluations()
+        for result in check_results(instance, run_id)
     ]
     return sorted(outcomes, key=lambda outcome: (outcome.passed, outcome.asset, outcome.check))

@@ -31,6 +31,7 @@ RETRY_POLICY = dg.RetryPolicy(
     max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
 RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
+RECONCILIATION_METADATA = "records_read_loaded_quarantined"
 
 
 class RawTableTranslator(DagsterDltTranslator):
@@ -113,6 +114,13 @@ def _side_table_results(
         metadata: dict[str, Any] = {"load_ids": ", ".join(load_ids)}
         if spec.key.path[-1] == "quarantine":
             metadata["records_quarantined_this_run"] = quarantined
+        if spec.key.path[-1] == "reconciliation":
+            metadata[RECONCILIATION_METADATA] = dg.MetadataValue.json(
+                {
+                    line.table: [line.records_read, line.records_loaded, line.records_quarantined]
+                    for line in lines
+                }
+            )
         yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
     if with_check:
         unbalanced = [line for line in lines if not line.balanced]
