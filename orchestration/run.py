@@ -7,13 +7,16 @@ Runs are recorded in the data directory's Dagster instance, so they show up in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import dagster as dg
 
+from orchestration.backfill import BackfillWindow
 from orchestration.environment import data_dir, prepare_dagster_home
 from parcours.serving import Snapshot, current_snapshot, last_publish_attempt
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+BACKFILL_TAG = "parcours/backfill"
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,12 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def run_pipeline(tags: dict[str, str] | None = None) -> RunSummary:
-    """Materialise every asset in process against the data directory of ``$PARCOURS_HOME``."""
+def run_pipeline(tags: dict[str, str] | None = None, backfill: BackfillWindow | None = None) -> RunSummary:
+    """Materialise every asset in process against the data directory of ``$PARCOURS_HOME``.
+
+    With a ``backfill`` window, the run re-reads and rebuilds those landing days
+    (see :mod:`orchestration.backfill`); the run is tagged ``parcours/backfill``.
+    """
     data = data_dir()
     prepare_dagster_home(data)
     from orchestration.definitions import defs
@@ -74,7 +81,10 @@ def run_pipeline(tags: dict[str, str] | None = None) -> RunSummary:
     job = defs.resolve_job_def("full_pipeline")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags=tags, run_config=QUIET_RUN_CONFIG
+            instance=instance,
+            raise_on_error=False,
+            tags={**(tags or {}), **backfill_tags(backfill)},
+            run_config=run_config(backfill),
         )
         record_run_outcome(instance, result.run_id)
         checks = _check_outcomes(instance, result.run_id)
@@ -89,6 +99,20 @@ def run_pipeline(tags: dict[str, str] | None = None) -> RunSummary:
         published=published,
         reason=attempt.reason if attempt else "",
     )
+
+
+def run_config(backfill: BackfillWindow | None) -> dict[str, Any]:
+    """Run config of the full pipeline: quiet logs, and the backfill window if any."""
+    window = backfill or BackfillWindow()
+    if window.active:
+        window.bounds()  # fail before the run on a malformed or reversed window
+    config = {"from_date": window.from_date, "to_date": window.to_date}
+    return {**QUIET_RUN_CONFIG, "resources": {"backfill": {"config": config}}}
+
+
+def backfill_tags(backfill: BackfillWindow | None) -> dict[str, str]:
+    """``parcours/backfill: <from>..<to>`` on a backfill run, so it stands out in the UI's run list."""
+    return {BACKFILL_TAG: backfill.describe()} if backfill and backfill.active else {}
 
 
 def _reconciliation(result: dg.ExecuteInProcessResult) -> list[tuple[str, str, int, int, int]]:

@@ -70,9 +70,22 @@ def run(
         int, typer.Option(min=1, help="World size simulated when the landing zone is empty.")
     ] = 10_000,
     days: Annotated[int, typer.Option(min=1, help="Days simulated when the landing zone is empty.")] = 30,
+    from_date: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Backfill: re-read the landing files dated from this day (YYYY-MM-DD) and rebuild from it.",
+        ),
+    ] = None,
+    to_date: Annotated[
+        str | None,
+        typer.Option("--to", help="Backfill: last landing day re-read (default: the newest)."),
+    ] = None,
 ) -> None:
     """Run the whole pipeline in process: ingest, build, check, publish; then print a summary."""
-    summary = _run_pipeline(customers, days)
+    if to_date and not from_date:
+        raise typer.BadParameter("--to needs --from", param_hint="--to")
+    summary = _run_pipeline(customers, days, from_date, to_date)
     typer.echo(summary.render())
     if not (summary.success and summary.published):
         raise typer.Exit(code=1)
@@ -209,15 +222,25 @@ def bench(
     typer.echo(f"Results: {json_path}\n         {markdown_path}")
 
 
-def _run_pipeline(customers: int, days: int) -> RunSummary:
+def _run_pipeline(
+    customers: int, days: int, from_date: str | None = None, to_date: str | None = None
+) -> RunSummary:
     """Simulate the default world into an empty landing zone, then run the whole graph."""
+    from orchestration.backfill import BackfillWindow
     from orchestration.run import run_pipeline
+
+    backfill = BackfillWindow(from_date=from_date, to_date=to_date)
+    if backfill.active:
+        try:
+            backfill.bounds()
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--from/--to") from error
 
     data = resolve_data_dir().ensure()
     if not any(data.landing.rglob("*.jsonl")):
         typer.echo(f"The landing zone is empty: simulating {customers:,} customers over {days} days first.")
         simulate(customers=customers, days=days)
-    return run_pipeline()
+    return run_pipeline(backfill=backfill if backfill.active else None)
 
 
 if __name__ == "__main__":

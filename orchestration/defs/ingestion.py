@@ -24,6 +24,7 @@ from ingestion.pipelines import (
     reconciliation_of,
     tables_written,
 )
+from orchestration.backfill import BackfillWindow, forget_landing_days
 from orchestration.environment import REPOSITORY_ROOT, data_dir
 
 OWNER = "team:data-engineering"
@@ -32,6 +33,8 @@ RETRY_POLICY = dg.RetryPolicy(
 )
 RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
 RECONCILIATION_METADATA = "records_read_loaded_quarantined"
+LAST_UPDATED_METADATA = "dagster/last_updated_timestamp"  # read by Dagster's freshness checks
+NEVER_ARRIVED = 1.0  # the epoch, give or take: 0 would read as "not set"
 
 
 class RawTableTranslator(DagsterDltTranslator):
@@ -87,20 +90,70 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         retry_policy=RETRY_POLICY,
         description=f"Run the dlt pipeline parcours_{pipeline_name} into dataset {dataset}.",
     )
-    def _ingest(context: dg.AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+    def _ingest(
+        context: dg.AssetExecutionContext, dlt: DagsterDltResource, backfill: BackfillWindow
+    ) -> Iterator[Any]:
         data = data_dir()
         pipeline = make_pipeline(pipeline_name, data)
-        yield from dlt.run(
-            context=context,
-            dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
-            dlt_pipeline=pipeline,
-            dagster_dlt_translator=RawTableTranslator(),
-            loader_file_format="parquet",
+        if backfill.active:
+            forgotten = forget_landing_days(pipeline, backfill)
+            context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
+        results = list(
+            dlt.run(
+                context=context,
+                dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
+                dlt_pipeline=pipeline,
+                dagster_dlt_translator=RawTableTranslator(),
+                loader_file_format="parquet",
+            )
         )
+        yield from with_arrival_times(results, pipeline)
         yield from _side_table_results(pipeline, side_specs, bool(check_specs))
         purge_loaded_packages(pipeline)
 
     return _ingest
+
+
+def with_arrival_times(results: list[Any], pipeline: dlt_lib.Pipeline) -> Iterator[Any]:
+    """Stamp each raw table with the time rows last arrived in it (``dagster/last_updated_timestamp``).
+
+    That time is the newest ``_dlt_load_id`` in the table (dlt's load ids are the load's
+    Unix time), so a run that found no new file leaves it unchanged and the freshness
+    checks see a silent source. A table never loaded gets the epoch (Dagster would
+    otherwise fall back to the time of this materialisation).
+    """
+    arrived = _newest_load_times(pipeline, [result.asset_key.path[-1] for result in results])
+    for result in results:
+        if not isinstance(result, dg.MaterializeResult) or result.asset_key is None:
+            yield result
+            continue
+        metadata = {
+            **(result.metadata or {}),
+            LAST_UPDATED_METADATA: dg.MetadataValue.timestamp(
+                arrived.get(result.asset_key.path[-1]) or NEVER_ARRIVED
+            ),
+        }
+        yield dg.MaterializeResult(
+            asset_key=result.asset_key,
+            metadata=metadata,
+            check_results=result.check_results,
+            data_version=result.data_version,
+            tags=result.tags,
+        )
+
+
+def _newest_load_times(pipeline: dlt_lib.Pipeline, tables: list[str]) -> dict[str, float]:
+    known = [table for table in tables if table in pipeline.default_schema.tables]
+    if not known:
+        return {}
+    newest: dict[str, float] = {}
+    with pipeline.sql_client() as client:
+        for table in known:
+            qualified = client.make_qualified_table_name(table)
+            rows = client.execute_sql(f"SELECT max(_dlt_load_id) FROM {qualified}")
+            if rows and rows[0][0]:
+                newest[table] = float(rows[0][0])
+    return newest
 
 
 def _side_table_results(

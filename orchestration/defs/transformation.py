@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.backfill import BackfillWindow
 from orchestration.environment import DBT_PROJECT_DIR, data_dir, ensure_dbt_manifest, executable
 
 LAYER_OWNERS = {
@@ -61,9 +62,17 @@ MANIFEST = ensure_dbt_manifest()
 
 
 @dbt_assets(manifest=MANIFEST, dagster_dbt_translator=TRANSLATOR, name="dbt_build")
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Build every selected model, seed and test in one ``dbt build``, with row counts."""
-    events = list(dbt.cli(["build"], context=context).stream())
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, backfill: BackfillWindow
+) -> Iterator[Any]:
+    """Build every selected model, seed and test in one ``dbt build``, with row counts.
+
+    During a backfill, ``--vars`` widens the incremental models' windows to its first day.
+    """
+    args = ["build"]
+    if backfill.active:
+        args += ["--vars", json.dumps(backfill.dbt_vars())]
+    events = list(dbt.cli(args, context=context).stream())
     yield from with_row_counts(events, context.assets_def, data_dir().warehouse)
 
 

@@ -19,7 +19,8 @@
 --   * the records whose customer_key changed, or was assigned after the assignment stored
 --     here (identity assigned_at newer): stitching reaches back, a later login gives a
 --     cookie's earlier touchpoints the customer's key;
---   * every record of a source not yet here.
+--   * every record of a source not yet here;
+--   * during a backfill (var backfill_from_date), every record with touchpoints from that day on.
 
 {%- set sources = ['ga4', 'crm', 'pos', 'social'] %}
 
@@ -59,7 +60,7 @@ records_in_window as (
         on touchpoints.record_source = windows.record_source
     where
         windows.window_start_date is null
-        or touchpoints.source_date >= windows.window_start_date
+        or touchpoints.source_date >= {{ parcours.backfill_floor('windows.window_start_date') }}
 ),
 
 processed_records as (
