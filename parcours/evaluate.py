@@ -11,9 +11,17 @@ receipts, mentions, e-mail events, surveys, tickets):
   nor are the pairs of people who refused analytics consent (``persons.parquet``):
   the rules forbid stitching their records.
 
-Stages are scored per resolved customer: the customer's current funnel stage
-against the true stage, on the last simulated day, of the person most of its
-records belong to.
+Stages are scored per person (``stage_accuracy``): every true person with at least
+one resolved record, once, on the customer profile that holds most of the person's
+identified records (a person's stray cookies, which no deterministic rule links,
+make cookie-only customers of their own; scoring those against the person's stage
+measured identity recall a second time). The true stage is the person's stage on the
+last simulated day. Two more figures say where the errors come from:
+``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
+awareness when the data starts, so that every action their stage depends on lies in
+the landed days (the others carry purchases and lapses from before day 0 that no
+source exports, except the CRM's ``lifecyclestage``); ``stage_accuracy_per_customer``
+is the former per-customer figure (every customer against its majority person).
 
 The warehouse side reads two intermediate models of the dbt project:
 ``int_identity__observations`` (source, record_type, record_id, identifier_type,
@@ -159,8 +167,58 @@ def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+STAGE_BASIS = (
+    "per person: each true person with a resolved record is scored once, on the customer holding "
+    "most of the person's identified (non-cookie) records, then most records, then the smallest key; "
+    "stage_accuracy_history_in_data keeps the persons with no stage or awareness when the data "
+    "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_per_customer "
+    "scores every customer, cookie-only fragments included, against its majority person"
+)
+
+
 def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    row = connection.execute(
+    """Stage accuracy per person (the headline), per person with history in the data, per customer."""
+    connection.execute(
+        """
+        create or replace temp table stage_truth as
+        with last_stage as (
+            select person_id, funnel_stage from truth_stage_history
+            qualify row_number() over (partition by person_id order by valid_from desc) = 1
+        ),
+        start_stage as (
+            select person_id, funnel_stage from truth_stage_history
+            where valid_from = (select min(valid_from) from truth_stage_history)
+        )
+        select last_stage.person_id, last_stage.funnel_stage,
+               coalesce(start_stage.funnel_stage, 'awareness') = 'awareness' as history_in_data
+        from last_stage left join start_stage using (person_id)
+        """
+    )
+    per_person = connection.execute(
+        """
+        with profile as (
+            select person_id, customer_key from evaluated
+            where customer_key is not null and person_id is not null
+            group by person_id, customer_key
+            qualify row_number() over (
+                partition by person_id
+                order by count(*) filter (where record_type != 'ga4_cookie') desc, count(*) desc,
+                         customer_key) = 1
+        ),
+        compared as (
+            select customers.current_funnel_stage = stage_truth.funnel_stage as correct,
+                   stage_truth.history_in_data
+            from profile
+            join stage_truth using (person_id)
+            join warehouse.marts.dim_customers as customers using (customer_key)
+        )
+        select count(*), count(*) filter (where correct),
+               count(*) filter (where history_in_data),
+               count(*) filter (where history_in_data and correct)
+        from compared
+        """
+    ).fetchone()
+    per_customer = connection.execute(
         """
         with majority as (
             select customer_key, person_id from evaluated
@@ -169,22 +227,25 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             qualify row_number() over (
                 partition by customer_key order by count(*) desc, person_id) = 1
         ),
-        last_day as (select max(valid_from) as day from truth_stage_history),
-        true_stage as (
-            select person_id, funnel_stage from truth_stage_history
-            qualify row_number() over (partition by person_id order by valid_from desc) = 1
-        ),
         compared as (
-            select customers.current_funnel_stage = true_stage.funnel_stage as correct
+            select customers.current_funnel_stage = stage_truth.funnel_stage as correct
             from warehouse.marts.dim_customers as customers
             join majority using (customer_key)
-            join true_stage using (person_id)
+            join stage_truth using (person_id)
         )
         select count(*), count(*) filter (where correct) from compared
         """
     ).fetchone()
-    assert row
-    return {"stage_accuracy": _ratio(row[1], row[0]), "stage_customers_compared": int(row[0])}
+    assert per_person and per_customer
+    return {
+        "stage_accuracy": _ratio(per_person[1], per_person[0]),
+        "stage_persons_compared": int(per_person[0]),
+        "stage_accuracy_history_in_data": _ratio(per_person[3], per_person[2]),
+        "stage_persons_history_in_data": int(per_person[2]),
+        "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
+        "stage_customers_compared": int(per_customer[0]),
+        "stage_basis": STAGE_BASIS,
+    }
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:

@@ -15,7 +15,7 @@ from orchestration.run import BACKFILL_TAG, run_config, run_pipeline
 from parcours.paths import DataDir
 from simulator import SimulationConfig, simulate_world
 
-WORLD = SimulationConfig(customers=300, days=6, seed=11, start_date=date(2026, 10, 1), malformed_rate=0.01)
+WORLD = SimulationConfig(customers=200, days=5, seed=11, start_date=date(2026, 10, 1), malformed_rate=0.01)
 DAY_1 = date(2026, 10, 1)
 
 
@@ -52,9 +52,9 @@ def test_forgetting_a_window_keeps_other_days_and_reference_files(tmp_path: Path
     assert [path for path in forgotten if "contacts" in path] == [
         f"crm/contacts/contacts_2026100{day}.jsonl" for day in range(2, 7)
     ]
-    resources = dlt.pipeline(
-        pipeline_name="parcours_crm", pipelines_dir=str(tmp_path / "dlt")
-    ).state["sources"]["crm"]["resources"]
+    resources = dlt.pipeline(pipeline_name="parcours_crm", pipelines_dir=str(tmp_path / "dlt")).state[
+        "sources"
+    ]["crm"]["resources"]
     assert sorted(resources["email_events"]["files"]) == [
         f"crm/email_events/email_events_2026100{day}.jsonl" for day in (1, 4, 5, 6)
     ]
@@ -81,11 +81,12 @@ def test_an_ordinary_run_has_no_backfill_and_no_dbt_vars() -> None:
 
 
 def _day_counts(warehouse: Path) -> dict[str, int]:
+    marts = _mart_schema(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         queries = {
             "raw_events": f"select count(*) from raw_ga4.events where event_date = '{DAY_1}'",
-            "sessions": f"select count(*) from fct_sessions where session_date = '{DAY_1}'",
-            "touchpoints": f"select count(*) from fct_touchpoints where source_date = '{DAY_1}'",
+            "sessions": f"select count(*) from {marts}.fct_sessions where session_date = '{DAY_1}'",
+            "touchpoints": f"select count(*) from {marts}.fct_touchpoints where source_date = '{DAY_1}'",
         }
         return {name: _scalar(connection, sql) for name, sql in queries.items()}
 
@@ -98,9 +99,8 @@ def _scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
 def _files_read_by_latest_load(warehouse: Path, dataset: str, table: str) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute(
-            f"select distinct source_file from {dataset}.reconciliation "
-            f"where table_name = ? and _dlt_load_id = (select max(_dlt_load_id) from {dataset}.reconciliation) "
-            "order by source_file",
+            f"select distinct source_file from {dataset}.reconciliation where table_name = ? "
+            f"and _dlt_load_id = (select max(_dlt_load_id) from {dataset}.reconciliation) order by 1",
             [table],
         ).fetchall()
     return [str(row[0]) for row in rows]
@@ -124,7 +124,7 @@ def test_a_backfill_rereads_old_days_and_rebuilds_the_incremental_models(data_di
     assert all(before.values()), before
 
     # Day 1 is lost downstream: its raw events, its sessions and its touchpoints. Day 1 lies
-    # outside every late-data window (6 days landed, lookbacks of 2-3 days), so an ordinary
+    # outside every late-data window (5 days landed, lookbacks of 2-3 days), so an ordinary
     # run would neither re-read its files nor rebuild it.
     marts = _mart_schema(data_dir.warehouse)
     with duckdb.connect(str(data_dir.warehouse)) as connection:
@@ -138,8 +138,10 @@ def test_a_backfill_rereads_old_days_and_rebuilds_the_incremental_models(data_di
     assert backfill.success and backfill.published, backfill.render()
     assert _day_counts(data_dir.warehouse) == before
     # GA4 and e-mail events: only the window's file; contacts: the window and every later day
-    assert _files_read_by_latest_load(data_dir.warehouse, "raw_ga4", "events") == ["ga4/events_20261001.jsonl"]
-    day_files = [f"crm/contacts/contacts_{DAY_1 + timedelta(days=offset):%Y%m%d}.jsonl" for offset in range(6)]
+    ga4_read = _files_read_by_latest_load(data_dir.warehouse, "raw_ga4", "events")
+    assert ga4_read == ["ga4/events_20261001.jsonl"]
+    days = [DAY_1 + timedelta(days=offset) for offset in range(WORLD.days)]
+    day_files = [f"crm/contacts/contacts_{day:%Y%m%d}.jsonl" for day in days]
     contacts_read = _files_read_by_latest_load(data_dir.warehouse, "raw_crm", "contacts")
     assert contacts_read and set(contacts_read) <= set(day_files) and len(contacts_read) > 1
     email_read = _files_read_by_latest_load(data_dir.warehouse, "raw_crm", "email_events")

@@ -26,8 +26,11 @@ def test_freshness_checks_cover_raw_tables_and_key_marts_without_blocking(data_d
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    checked = {key.asset_key.to_user_string() for key in graph.asset_check_keys if key.name == "freshness_check"}
-    assert {"raw_ga4/events", "raw_pos/orders", "raw_crm/contacts", "dim_customers", "fct_touchpoints"} <= checked
+    checked = {
+        key.asset_key.to_user_string() for key in graph.asset_check_keys if key.name == "freshness_check"
+    }
+    expected = {"raw_ga4/events", "raw_pos/orders", "raw_crm/contacts", "dim_customers", "fct_touchpoints"}
+    assert expected <= checked
     job = defs.resolve_job_def("full_pipeline")
     assert any(name.startswith("freshness_check_") for name in job.graph.node_dict)
     assert defs.resolve_sensor_def("freshness_checks_sensor")
@@ -66,7 +69,8 @@ def test_a_source_silent_longer_than_warn_after_is_stale_even_if_its_step_just_r
         for path, arrived in arrivals.items():
             instance.report_runless_asset_event(
                 dg.AssetMaterialization(
-                    asset_key=list(path), metadata={LAST_UPDATED_METADATA: dg.MetadataValue.timestamp(arrived)}
+                    asset_key=list(path),
+                    metadata={LAST_UPDATED_METADATA: dg.MetadataValue.timestamp(arrived)},
                 )
             )
         passed = _evaluate(instance)

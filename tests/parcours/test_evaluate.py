@@ -91,10 +91,25 @@ def test_identity_recall_counts_only_pairs_linked_by_personal_identifiers(world:
     assert metrics["identity_recall"] == pytest.approx(3 / 6)
 
 
-def test_stage_accuracy_compares_each_customer_with_its_majority_person(world: tuple[Path, Path]) -> None:
+def test_stage_accuracy_per_customer_compares_each_customer_with_its_majority_person(
+    world: tuple[Path, Path],
+) -> None:
     metrics = evaluate(*world)
     assert metrics["stage_customers_compared"] == 3
-    assert metrics["stage_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["stage_accuracy_per_customer"] == pytest.approx(1 / 3)
+
+
+def test_stage_accuracy_scores_each_person_once_on_the_profile_with_most_identified_records(
+    world: tuple[Path, Path],
+) -> None:
+    # Person 1: X holds c1, c2, o1 (3 identified), Y only the cookie k1 -> X, loyalty = loyalty.
+    # Person 2: Y (c3) and Z (o2) hold one identified record each -> Y, conversion != consideration.
+    metrics = evaluate(*world)
+    assert metrics["stage_persons_compared"] == 2
+    assert metrics["stage_accuracy"] == pytest.approx(1 / 2)
+    # Only person 2 had no stage when the data starts (person 1 was already converted).
+    assert metrics["stage_persons_history_in_data"] == 1
+    assert metrics["stage_accuracy_history_in_data"] == pytest.approx(0.0)
 
 
 def test_identity_recall_leaves_out_people_who_refused_analytics_consent(world: tuple[Path, Path]) -> None:
