@@ -8,6 +8,11 @@
 
 {%- set max_records_per_day = var('identity_shared_value_max_records_per_day') %}
 
+{%- set value_matches_blocklist_pattern = parcours.regex_contains(
+    'lower(typed_values.identifier_value)', 'blocklist.value'
+) %}
+{%- set birth_year_text = dbt.safe_cast('contacts.birth_year', dbt.type_string()) %}
+
 with
 
 observations as (
@@ -67,7 +72,7 @@ blocked_values as (
                 (blocklist.match_type = 'exact' and typed_values.identifier_value = blocklist.value)
                 or (
                     blocklist.match_type = 'regex'
-                    and {{ parcours.regex_contains('lower(typed_values.identifier_value)', 'blocklist.value') }}
+                    and {{ value_matches_blocklist_pattern }}
                 )
             )
     group by typed_values.identifier_namespace, typed_values.identifier_value
@@ -106,7 +111,7 @@ anchor_persons as (
             case
                 when contacts.gender is not null and contacts.birth_year is not null
                     then
-                        {{ dbt.concat(["contacts.gender", "'|'", dbt.safe_cast('contacts.birth_year', dbt.type_string())]) }}
+                        {{ dbt.concat(["contacts.gender", "'|'", birth_year_text]) }}
                 else {{ dbt.concat(["'contact|'", "known_observations.record_id"]) }}
             end
         ) as person_count

@@ -22,7 +22,8 @@
 -- stays with the component holding the identifier it was derived from, else the one holding
 -- most of its identifiers; the others get a new key (change_reason `split`).
 
-{%- set registered_at = "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+{%- set run_started = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') %}
+{%- set registered_at = "cast('" ~ run_started ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
 
 with
 

@@ -162,22 +162,31 @@ history_start as (
     ) as dated_signals
 ),
 
+prior_lifecycle_signals as (
+    -- the history a CRM lifecycle stage implies (customer, evangelist)
+    select
+        'prior_purchase' as signal_type,
+        'customer' as lifecycle_stage
+    union all
+    select
+        'prior_purchase' as signal_type,
+        'evangelist' as lifecycle_stage
+    union all
+    select
+        'prior_advocacy' as signal_type,
+        'evangelist' as lifecycle_stage
+),
+
 prior_signals as (
     select
         'contact' as record_type,
         contacts.contact_id as record_id,
         {{ dbt.dateadd('day', -1, 'history_start.first_data_date') }} as signal_at,
-        prior.signal_type
+        prior_lifecycle_signals.signal_type
     from contacts
     cross join history_start
-    inner join (
-        select 'prior_purchase' as signal_type, 'customer' as lifecycle_stage
-        union all
-        select 'prior_purchase' as signal_type, 'evangelist' as lifecycle_stage
-        union all
-        select 'prior_advocacy' as signal_type, 'evangelist' as lifecycle_stage
-    ) as prior
-        on contacts.lifecycle_stage = prior.lifecycle_stage
+    inner join prior_lifecycle_signals
+        on contacts.lifecycle_stage = prior_lifecycle_signals.lifecycle_stage
     where cast(contacts.created_at as date) < history_start.first_data_date
 ),
 

@@ -54,7 +54,8 @@ repeat_purchase_days as (
     ) as sequenced
     where
         purchase_count >= 2
-        or {{ dbt.datediff('previous_purchase_date', 'purchase_date', 'day') }}         <= {{ loyalty_days }}
+        or previous_purchase_date
+        >= {{ dbt.dateadd('day', -loyalty_days, 'purchase_date') }}
 ),
 
 first_purchases as (
@@ -78,21 +79,33 @@ advocacy_days as (
         and signals.signal_date >= first_purchases.first_purchase_date
 ),
 
+first_repeat_purchases as (
+    select
+        customer_key,
+        min(purchase_date) as loyalty_date
+    from repeat_purchase_days
+    group by customer_key
+),
+
+first_advocacy as (
+    select
+        customer_key,
+        min(advocacy_date) as advocacy_date
+    from advocacy_days
+    group by customer_key
+),
+
 milestones as (
     select
         first_purchases.customer_key,
         first_purchases.first_purchase_date,
-        (
-            select min(repeat_purchase_days.purchase_date)
-            from repeat_purchase_days
-            where repeat_purchase_days.customer_key = first_purchases.customer_key
-        ) as loyalty_date,
-        (
-            select min(advocacy_days.advocacy_date)
-            from advocacy_days
-            where advocacy_days.customer_key = first_purchases.customer_key
-        ) as advocacy_date
+        first_repeat_purchases.loyalty_date,
+        first_advocacy.advocacy_date
     from first_purchases
+    left join first_repeat_purchases
+        on first_purchases.customer_key = first_repeat_purchases.customer_key
+    left join first_advocacy
+        on first_purchases.customer_key = first_advocacy.customer_key
 ),
 
 candidate_days as (
@@ -172,14 +185,17 @@ rule_checks as (
         facts_by_day.state_date,
         facts_by_day.last_purchase_date is not null as has_purchased,
         facts_by_day.last_purchase_date is not null
-        and {{ dbt.datediff('facts_by_day.last_activity_date', 'facts_by_day.state_date', 'day') }}         >= {{ lapsed_days }}
-        and {{ dbt.datediff('facts_by_day.last_purchase_date', 'facts_by_day.state_date', 'day') }}         >= {{ lapsed_days }}
+        and facts_by_day.last_activity_date
+        <= {{ dbt.dateadd('day', -lapsed_days, 'facts_by_day.state_date') }}
+        and facts_by_day.last_purchase_date
+        <= {{ dbt.dateadd('day', -lapsed_days, 'facts_by_day.state_date') }}
             as is_lapsed_customer,
         coalesce(milestones.advocacy_date <= facts_by_day.state_date, false) as is_advocate,
         coalesce(milestones.loyalty_date <= facts_by_day.state_date, false) as is_repeat_customer,
         facts_by_day.last_purchase_date is not null
         and not facts_by_day.has_prior_purchase
-        and {{ dbt.datediff('milestones.first_purchase_date', 'facts_by_day.state_date', 'day') }}         < {{ post_purchase_days }}
+        and milestones.first_purchase_date
+        > {{ dbt.dateadd('day', -post_purchase_days, 'facts_by_day.state_date') }}
             as is_new_customer,
         facts_by_day.recent_carts > 0
         and {{ 'true' if var('journey_consideration_counts_cart') else 'false' }}

@@ -6,6 +6,8 @@
 -- segment, region (of the CRM contact's city, else of the stores bought in, else of GA4), age
 -- band and gender from the CRM.
 
+{%- set recency_days = dbt.datediff('profiles.last_order_at', 'data_end.last_data_at', 'day') %}
+
 with
 
 record_customers as (
@@ -143,10 +145,18 @@ order_regions as (
     group by customer_key, region
 ),
 
+store_regions_by_city as (
+    select
+        city,
+        min(region) as region
+    from stores
+    group by city
+),
+
 customer_contacts as (
     select
-        record_customers.customer_key,
         contacts.*,
+        record_customers.customer_key,
         row_number() over (
             partition by record_customers.customer_key
             order by contacts.created_at, contacts.contact_id
@@ -187,13 +197,7 @@ primary_contacts as (
         customer_contacts.lifecycle_stage,
         contact_stores.region as contact_region
     from customer_contacts
-    left join (
-        select
-            city,
-            min(region) as region
-        from stores
-        group by city
-    ) as contact_stores
+    left join store_regions_by_city as contact_stores
         on customer_contacts.city = contact_stores.city
     where customer_contacts.contact_rank = 1
 ),
@@ -204,7 +208,8 @@ current_stages as (
 ),
 
 profiles as (
-    select
+    -- columns grouped by theme, in the order of the contract
+    select  -- noqa: ST06
         record_summary.customer_key,
         record_summary.first_seen_at,
         coalesce(last_signals.last_seen_at, record_summary.first_seen_at) as last_seen_at,
@@ -263,7 +268,7 @@ scored as (
         profiles.*,
         profiles.online_order_count + profiles.store_order_count as order_count,
         profiles.online_revenue + profiles.store_revenue as total_revenue,
-        {{ dbt.datediff('profiles.last_order_at', 'data_end.last_data_at', 'day') }} as recency_days,
+        {{ recency_days }} as recency_days,
         extract(year from data_end.last_data_at) - profiles.birth_year as age_years
     from profiles
     cross join data_end
@@ -272,23 +277,24 @@ scored as (
 rfm as (
     select
         scored.*,
-        case when order_count > 0 then ntile(5) over (
-            partition by case when order_count > 0 then 1 else 0 end
-            order by recency_days desc, customer_key
+        case when scored.order_count > 0 then ntile(5) over (
+            partition by case when scored.order_count > 0 then 1 else 0 end
+            order by scored.recency_days desc, scored.customer_key asc
         ) end as rfm_recency_score,
-        case when order_count > 0 then ntile(5) over (
-            partition by case when order_count > 0 then 1 else 0 end
-            order by order_count, customer_key
+        case when scored.order_count > 0 then ntile(5) over (
+            partition by case when scored.order_count > 0 then 1 else 0 end
+            order by scored.order_count asc, scored.customer_key asc
         ) end as rfm_frequency_score,
-        case when order_count > 0 then ntile(5) over (
-            partition by case when order_count > 0 then 1 else 0 end
-            order by total_revenue, customer_key
+        case when scored.order_count > 0 then ntile(5) over (
+            partition by case when scored.order_count > 0 then 1 else 0 end
+            order by scored.total_revenue asc, scored.customer_key asc
         ) end as rfm_monetary_score
     from scored
 ),
 
 final as (
-    select
+    -- the contract's column order
+    select  -- noqa: ST06
         customer_key,
         primary_contact_id,
         first_seen_at,

@@ -44,10 +44,8 @@ component_keys as (
     group by components.component_id
 ),
 
-size_buckets as (
+component_size_bands as (
     select
-        'component_size' as metric_group,
-        'components' as metric_name,
         case
             when record_count = 1 then '1'
             when record_count = 2 then '2'
@@ -57,10 +55,18 @@ size_buckets as (
             when record_count <= 100 then '51-100'
             when record_count <= 1000 then '101-1000'
             else '>1000'
-        end as dimension,
-        cast(count(*) as double) as metric_value
+        end as size_band
     from component_summary
-    group by 3
+),
+
+size_buckets as (
+    select
+        'component_size' as metric_group,
+        'components' as metric_name,
+        size_band as dimension,
+        cast(count(*) as double) as metric_value
+    from component_size_bands
+    group by size_band
 ),
 
 ranked_components as (
@@ -105,37 +111,37 @@ graph_totals as (
     from component_summary
     union all
     select
-        'convergence',
-        'unconverged_components',
-        'all',
-        cast(sum(case when is_converged then 0 else 1 end) as double)
+        'convergence' as metric_group,
+        'unconverged_components' as metric_name,
+        'all' as dimension,
+        cast(sum(case when is_converged then 0 else 1 end) as double) as metric_value
     from component_summary
     union all
     select
-        'convergence',
-        'max_settled_iteration',
-        'all',
-        cast(coalesce(max(settled_at_iteration), 0) as double)
+        'convergence' as metric_group,
+        'max_settled_iteration' as metric_name,
+        'all' as dimension,
+        cast(coalesce(max(settled_at_iteration), 0) as double) as metric_value
     from component_summary
     union all
     select
-        'convergence',
-        'iteration_limit',
-        'all',
-        cast({{ var('identity_max_iterations') }} as double)
+        'convergence' as metric_group,
+        'iteration_limit' as metric_name,
+        'all' as dimension,
+        cast({{ var('identity_max_iterations') }} as double) as metric_value
     union all
     select
-        'consent',
-        'refused_components',
-        'all',
-        cast(sum(case when is_consent_refused then 1 else 0 end) as double)
+        'consent' as metric_group,
+        'refused_components' as metric_name,
+        'all' as dimension,
+        cast(sum(case when is_consent_refused then 1 else 0 end) as double) as metric_value
     from component_summary
     union all
     select
-        'consent',
-        'consent_conflicts',
-        'all',
-        cast(sum(case when has_consent_conflict then 1 else 0 end) as double)
+        'consent' as metric_group,
+        'consent_conflicts' as metric_name,
+        'all' as dimension,
+        cast(sum(case when has_consent_conflict then 1 else 0 end) as double) as metric_value
     from component_summary
 ),
 

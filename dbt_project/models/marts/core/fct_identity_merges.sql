@@ -17,12 +17,12 @@ latest_merges as (
         identifiers_moved,
         row_number() over (
             partition by retired_customer_key
-            order by merged_at desc, surviving_customer_key
+            order by merged_at desc, surviving_customer_key asc
         ) as merge_rank
     from merge_log
 ),
 
-merges as (
+current_merges as (
     select * from latest_merges
     where merge_rank = 1
 ),
@@ -32,15 +32,15 @@ chains (retired_customer_key, current_customer_key, hops) as (
         retired_customer_key,
         surviving_customer_key,
         1
-    from merges
+    from current_merges
     union all
     select
         chains.retired_customer_key,
-        merges.surviving_customer_key,
+        current_merges.surviving_customer_key,
         chains.hops + 1
     from chains
-    inner join merges
-        on chains.current_customer_key = merges.retired_customer_key
+    inner join current_merges
+        on chains.current_customer_key = current_merges.retired_customer_key
     where chains.hops < 100
 ),
 
@@ -55,16 +55,16 @@ resolved as (
 
 final as (
     select
-        merges.retired_customer_key,
-        merges.surviving_customer_key,
+        current_merges.retired_customer_key,
+        current_merges.surviving_customer_key,
         resolved.current_customer_key,
         resolved.hops as merge_hops,
-        merges.merged_at,
-        merges.identifiers_moved
-    from merges
+        current_merges.merged_at,
+        current_merges.identifiers_moved
+    from current_merges
     inner join resolved
         on
-            merges.retired_customer_key = resolved.retired_customer_key
+            current_merges.retired_customer_key = resolved.retired_customer_key
             and resolved.hop_rank = 1
 )
 
