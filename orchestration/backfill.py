@@ -73,12 +73,14 @@ def forget_landing_days(pipeline: dlt.Pipeline, window: BackfillWindow) -> list[
     """Remove the window's files from the pipeline's file state so its next run reads them again.
 
     Returns the forgotten landing paths, sorted. Files after the window are forgotten too
-    for tables where the newest version of a record wins.
+    for tables where the newest version of a record wins. The new state is loaded into the
+    destination at once (a state-only load): dagster-dlt drops the local pipeline state
+    before every run and restores it from the destination, so a local edit would be lost.
     """
     first, last = window.bounds()
     entities = _entities_by_resource(pipeline.pipeline_name.removeprefix("parcours_"))
     forgotten: list[str] = []
-    with pipeline.managed_state() as state:
+    with pipeline.managed_state(extract_state=True) as state:
         for source in state.get("sources", {}).values():
             for resource_name, resource_state in source.get("resources", {}).items():
                 files: dict[str, Any] = resource_state.get("files", {})
@@ -87,6 +89,9 @@ def forget_landing_days(pipeline: dlt.Pipeline, window: BackfillWindow) -> list[
                 for path in _paths_in_window(files, first, None if keeps_newest else last):
                     del files[path]
                     forgotten.append(path)
+    if forgotten:
+        pipeline.normalize()
+        pipeline.load()
     return sorted(forgotten)
 
 
