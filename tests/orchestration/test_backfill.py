@@ -26,6 +26,7 @@ def _pipeline_with_files(tmp_path: Path, name: str, files: dict[str, dict[str, s
         destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
         dataset_name="raw_test",
     )
+    pipeline.run([{"id": 1}], table_name="contacts")  # a pipeline that has loaded once
     with pipeline.managed_state() as state:
         state["sources"] = {
             "crm": {"resources": {resource: {"files": paths} for resource, paths in files.items()}}
