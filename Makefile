@@ -25,9 +25,12 @@ demo: $(INSTALLED)
 test: lint typecheck $(INSTALLED)
 	$(BIN)/pytest
 
+## lint: ruff, and sqlfluff on the dbt models and tests (dbt templater on the in-memory `lint`
+## target of dbt_project/profiles.yml: no warehouse needed; about 1 min of CPU).
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy parcours simulator ingestion orchestration apps bench
