@@ -34,7 +34,6 @@ RETRY_POLICY = dg.RetryPolicy(
 RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
 RECONCILIATION_METADATA = "records_read_loaded_quarantined"
 LAST_UPDATED_METADATA = "dagster/last_updated_timestamp"  # read by Dagster's freshness checks
-NEVER_ARRIVED = 1.0  # the epoch, give or take: 0 would read as "not set"
 
 
 class RawTableTranslator(DagsterDltTranslator):
@@ -119,20 +118,17 @@ def with_arrival_times(results: list[Any], pipeline: dlt_lib.Pipeline) -> Iterat
 
     That time is the newest ``_dlt_load_id`` in the table (dlt's load ids are the load's
     Unix time), so a run that found no new file leaves it unchanged and the freshness
-    checks see a silent source. A table never loaded gets the epoch (Dagster would
-    otherwise fall back to the time of this materialisation).
+    checks see a silent source. A table that has never held a row gets no stamp: its
+    freshness counts from this materialisation (a source with nothing to export yet, such
+    as a new shop without service tickets, is not stale).
     """
     arrived = _newest_load_times(pipeline, [result.asset_key.path[-1] for result in results])
     for result in results:
-        if not isinstance(result, dg.MaterializeResult) or result.asset_key is None:
+        arrival = arrived.get(result.asset_key.path[-1]) if result.asset_key else None
+        if not isinstance(result, dg.MaterializeResult) or arrival is None:
             yield result
             continue
-        metadata = {
-            **(result.metadata or {}),
-            LAST_UPDATED_METADATA: dg.MetadataValue.timestamp(
-                arrived.get(result.asset_key.path[-1]) or NEVER_ARRIVED
-            ),
-        }
+        metadata = {**(result.metadata or {}), LAST_UPDATED_METADATA: dg.MetadataValue.timestamp(arrival)}
         yield dg.MaterializeResult(
             asset_key=result.asset_key,
             metadata=metadata,
