@@ -76,7 +76,7 @@ followed as (
         on
             origins.customer_key = purchases.customer_key
             and origins.purchase_channel = purchases.order_channel
-            and purchases.ordered_at > origins.origin_at
+            and origins.origin_at < purchases.ordered_at
             and purchases.ordered_at <= {{ dbt.dateadd('day', 'origins.window_days', 'origins.origin_at') }}
 ),
 

@@ -57,10 +57,8 @@ first_touchpoints as (
 final as (
     select
         customers.customer_key,
-        coalesce(customers.region, touchpoint_regions.region, 'unknown') as region,
         store_visits.store_id,
         stores.business_unit,
-        coalesce(first_touchpoints.channel, 'unknown') as acquisition_channel,
         first_touchpoints.channel_group as acquisition_channel_group,
         customers.rfm_segment,
         customers.behaviour_segment,
@@ -74,7 +72,9 @@ final as (
         customers.order_count,
         customers.online_order_count,
         customers.store_order_count,
-        customers.total_revenue
+        customers.total_revenue,
+        coalesce(customers.region, touchpoint_regions.region, 'unknown') as region,
+        coalesce(first_touchpoints.channel, 'unknown') as acquisition_channel
     from customers
     left join touchpoint_regions
         on

@@ -85,9 +85,9 @@ next_higher_stages as (
     inner join entries as later
         on
             entries.customer_key = later.customer_key
-            and later.funnel_stage_order > entries.funnel_stage_order
+            and entries.funnel_stage_order < later.funnel_stage_order
             and later.funnel_stage != 'lapsed'
-            and later.entered_on >= entries.entered_on
+            and entries.entered_on <= later.entered_on
     where entries.funnel_stage != 'lapsed'
 ),
 
@@ -95,8 +95,8 @@ reactivations as (
     select
         customer_key,
         next_funnel_stage,
-        lead(started_on) over (partition by customer_key order by period_number) as next_stage_entered_on,
         funnel_stage,
+        lead(started_on) over (partition by customer_key order by period_number) as next_stage_entered_on,
         row_number() over (partition by customer_key, funnel_stage order by period_number) as lapse_rank
     from periods
 ),

@@ -57,9 +57,9 @@ final as (
         funnel_stage,
         cast(funnel_stage_order as integer) as funnel_stage_order,
         started_on,
-        case when is_current then null else last_valid_to end as ended_on,
         is_current,
         cast(days_in_stage as integer) as days_in_stage,
+        case when is_current then null else last_valid_to end as ended_on,
         lag(funnel_stage) over (partition by customer_key order by period_number) as previous_funnel_stage,
         lag(days_in_stage) over (partition by customer_key order by period_number) as previous_days_in_stage,
         lead(funnel_stage) over (partition by customer_key order by period_number) as next_funnel_stage

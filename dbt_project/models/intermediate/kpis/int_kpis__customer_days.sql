@@ -26,7 +26,9 @@ active_touchpoints as (
     from touchpoints
     where
         customer_key is not null
-        and touchpoint_type not in ({{ parcours.sql_string_list(var('cross_channel_passive_touchpoint_types')) }})
+        and touchpoint_type not in (
+            {{ parcours.sql_string_list(var('cross_channel_passive_touchpoint_types')) }}
+        )
 ),
 
 ranked as (
@@ -56,7 +58,7 @@ window_channels as (
     inner join customer_channel_days
         on
             ranked.customer_key = customer_channel_days.customer_key
-            and customer_channel_days.date_day <= ranked.date_day
+            and ranked.date_day >= customer_channel_days.date_day
             and customer_channel_days.date_day
             > {{ dbt.dateadd('day', -window_days, 'ranked.date_day') }}
     where ranked.touchpoint_rank = 1
@@ -70,7 +72,8 @@ final as (
         ranked.channel as primary_channel,
         attributes.region,
         cast(window_channels.channels_in_window as integer) as channels_in_window,
-        window_channels.channels_in_window >= {{ var('cross_channel_min_channels') }} as is_cross_channel_in_window
+        window_channels.channels_in_window
+        >= {{ var('cross_channel_min_channels') }} as is_cross_channel_in_window
     from ranked
     inner join window_channels
         on

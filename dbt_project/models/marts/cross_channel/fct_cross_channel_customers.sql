@@ -29,7 +29,9 @@ active_channels as (
     from touchpoints
     where
         customer_key is not null
-        and touchpoint_type not in ({{ parcours.sql_string_list(var('cross_channel_passive_touchpoint_types')) }})
+        and touchpoint_type not in (
+            {{ parcours.sql_string_list(var('cross_channel_passive_touchpoint_types')) }}
+        )
     group by customer_key
 ),
 
@@ -37,7 +39,8 @@ final as (
     select
         customers.customer_key,
         cast(coalesce(active_channels.channel_count, 0) as integer) as channel_count,
-        coalesce(active_channels.channel_count, 0) >= {{ var('cross_channel_min_channels') }} as is_cross_channel,
+        coalesce(active_channels.channel_count, 0)
+        >= {{ var('cross_channel_min_channels') }} as is_cross_channel,
         {%- for channel in ['web', 'email', 'social', 'store', 'survey', 'customer_service'] %}
         coalesce(active_channels.is_active_{{ channel }}, false) as is_active_{{ channel }},
         {%- endfor %}

@@ -29,11 +29,10 @@ origin_weeks as (
         attributes.region,
         origins.behaviour,
         origins.customer_key,
-        max(case when origins.is_followed_by_purchase then 1 else 0 end) as is_followed_by_purchase
+        origins.is_followed_by_purchase
     from origins
     inner join attributes
         on origins.customer_key = attributes.customer_key
-    group by 1, 2, 3, 4
 ),
 
 origin_measures as (
@@ -41,11 +40,11 @@ origin_measures as (
         week_start,
         region,
         count(distinct case when behaviour = 'ropo' then customer_key end) as web_researchers,
-        count(distinct case when behaviour = 'ropo' and is_followed_by_purchase = 1 then customer_key end)
+        count(distinct case when behaviour = 'ropo' and is_followed_by_purchase then customer_key end)
             as ropo_customers,
         count(distinct case when behaviour = 'showrooming' then customer_key end) as store_visitors,
         count(
-            distinct case when behaviour = 'showrooming' and is_followed_by_purchase = 1 then customer_key end
+            distinct case when behaviour = 'showrooming' and is_followed_by_purchase then customer_key end
         ) as showrooming_customers,
         0 as ropo_orders,
         0 as ropo_revenue,
@@ -59,35 +58,54 @@ origin_measures as (
     group by week_start, region
 ),
 
+deferred_weeks as (
+    select
+        deferred_purchases.*,
+        {{ parcours.week_start('deferred_purchases.last_origin_date') }} as week_start,
+        attributes.region
+    from deferred_purchases
+    inner join attributes
+        on deferred_purchases.customer_key = attributes.customer_key
+),
+
 deferred_measures as (
     select
-        {{ parcours.week_start('deferred_purchases.last_origin_date') }} as week_start,
-        attributes.region,
+        week_start,
+        region,
         0 as web_researchers,
         0 as ropo_customers,
         0 as store_visitors,
         0 as showrooming_customers,
-        sum(case when deferred_purchases.behaviour = 'ropo' then 1 else 0 end) as ropo_orders,
-        sum(case when deferred_purchases.behaviour = 'ropo' then deferred_purchases.net_revenue else 0 end)
-            as ropo_revenue,
-        sum(case when deferred_purchases.behaviour = 'showrooming' then 1 else 0 end) as showrooming_orders,
-        sum(
-            case when deferred_purchases.behaviour = 'showrooming' then deferred_purchases.net_revenue else 0 end
-        ) as showrooming_revenue,
+        sum(case when behaviour = 'ropo' then 1 else 0 end) as ropo_orders,
+        sum(case when behaviour = 'ropo' then net_revenue else 0 end) as ropo_revenue,
+        sum(case when behaviour = 'showrooming' then 1 else 0 end) as showrooming_orders,
+        sum(case when behaviour = 'showrooming' then net_revenue else 0 end) as showrooming_revenue,
         0 as store_buyers,
         0 as store_buyers_after_research,
         0 as online_buyers,
         0 as online_buyers_after_visit
-    from deferred_purchases
+    from deferred_weeks
+    group by week_start, region
+),
+
+buyer_weeks as (
+    select
+        purchases.customer_key,
+        purchases.order_channel,
+        deferred_purchases.behaviour,
+        {{ parcours.week_start('purchases.order_date') }} as week_start,
+        attributes.region
+    from purchases
     inner join attributes
-        on deferred_purchases.customer_key = attributes.customer_key
-    group by 1, 2
+        on purchases.customer_key = attributes.customer_key
+    left join deferred_purchases
+        on purchases.order_key = deferred_purchases.order_key
 ),
 
 buyer_measures as (
     select
-        {{ parcours.week_start('purchases.order_date') }} as week_start,
-        attributes.region,
+        week_start,
+        region,
         0 as web_researchers,
         0 as ropo_customers,
         0 as store_visitors,
@@ -96,20 +114,12 @@ buyer_measures as (
         0 as ropo_revenue,
         0 as showrooming_orders,
         0 as showrooming_revenue,
-        count(distinct case when purchases.order_channel = 'store' then purchases.customer_key end)
-            as store_buyers,
-        count(distinct case when deferred_purchases.behaviour = 'ropo' then purchases.customer_key end)
-            as store_buyers_after_research,
-        count(distinct case when purchases.order_channel = 'online' then purchases.customer_key end)
-            as online_buyers,
-        count(distinct case when deferred_purchases.behaviour = 'showrooming' then purchases.customer_key end)
-            as online_buyers_after_visit
-    from purchases
-    inner join attributes
-        on purchases.customer_key = attributes.customer_key
-    left join deferred_purchases
-        on purchases.order_key = deferred_purchases.order_key
-    group by 1, 2
+        count(distinct case when order_channel = 'store' then customer_key end) as store_buyers,
+        count(distinct case when behaviour = 'ropo' then customer_key end) as store_buyers_after_research,
+        count(distinct case when order_channel = 'online' then customer_key end) as online_buyers,
+        count(distinct case when behaviour = 'showrooming' then customer_key end) as online_buyers_after_visit
+    from buyer_weeks
+    group by week_start, region
 ),
 
 unioned as (

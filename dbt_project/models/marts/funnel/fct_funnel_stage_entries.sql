@@ -23,9 +23,9 @@ final as (
         entries.is_direct_entry,
         entries.next_funnel_stage,
         entries.next_stage_entered_on,
-        cast(
-            {{ dbt.datediff('entries.entered_on', 'entries.next_stage_entered_on', 'day') }} as integer
-        ) as days_to_next_stage,
+        cast({{ dbt.datediff(
+            'entries.entered_on', 'entries.next_stage_entered_on', 'day'
+        ) }} as integer) as days_to_next_stage,
         attributes.acquisition_channel,
         attributes.acquisition_channel_group,
         attributes.region,

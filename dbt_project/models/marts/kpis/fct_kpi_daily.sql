@@ -52,9 +52,9 @@ buyer_days as (
     select
         customer_orders.customer_key,
         customer_orders.order_date as date_day,
-        case customer_orders.order_channel when 'online' then 'web' else 'store' end as channel,
         customer_orders.order_number,
         customer_orders.has_purchase_history_before_data,
+        case customer_orders.order_channel when 'online' then 'web' else 'store' end as channel,
         row_number() over (
             partition by customer_orders.customer_key, customer_orders.order_date
             order by customer_orders.ordered_at, customer_orders.order_key
@@ -172,22 +172,28 @@ ropo_rate as (
     group by researcher_days.date_day, attributes.region
 ),
 
-nps as (
+nps_answers as (
     select
         {{ parcours.reporting_date('touchpoints.touchpoint_at') }} as date_day,
-        'nps' as kpi_name,
-        'ratio' as kpi_kind,
         coalesce(touchpoints.region, attributes.region, 'unknown') as region,
-        'survey' as channel,
-        sum(
-            case touchpoints.sentiment when 'positive' then 1 when 'negative' then -1 else 0 end
-        ) as numerator,
-        count(*) as denominator
+        case touchpoints.sentiment when 'positive' then 1 when 'negative' then -1 else 0 end as promoter_score
     from touchpoints
     left join attributes
         on touchpoints.customer_key = attributes.customer_key
     where touchpoints.touchpoint_type = 'survey_nps'
-    group by 1, 4
+),
+
+nps as (
+    select
+        date_day,
+        'nps' as kpi_name,
+        'ratio' as kpi_kind,
+        region,
+        'survey' as channel,
+        sum(promoter_score) as numerator,
+        count(*) as denominator
+    from nps_answers
+    group by date_day, region
 ),
 
 store_regions as (
@@ -198,36 +204,51 @@ store_regions as (
     group by city
 ),
 
-newsletter_signups as (
+signups as (
     select
         {{ parcours.reporting_date('contacts.created_at') }} as date_day,
-        'newsletter_signups' as kpi_name,
-        'count' as kpi_kind,
-        coalesce(store_regions.region, 'unknown') as region,
-        'email' as channel,
-        count(*) as numerator,
-        1 as denominator
+        coalesce(store_regions.region, 'unknown') as region
     from contacts
     left join store_regions
         on contacts.city = store_regions.city
     where contacts.consent_email
-    group by 1, 4
 ),
 
-ad_click_through as (
+newsletter_signups as (
+    select
+        date_day,
+        'newsletter_signups' as kpi_name,
+        'count' as kpi_kind,
+        region,
+        'email' as channel,
+        count(*) as numerator,
+        1 as denominator
+    from signups
+    group by date_day, region
+),
+
+email_events as (
     select
         {{ parcours.reporting_date('touchpoints.touchpoint_at') }} as date_day,
-        'ad_click_through' as kpi_name,
-        'ratio' as kpi_kind,
         coalesce(attributes.region, 'unknown') as region,
-        'email' as channel,
-        sum(case when touchpoints.touchpoint_type = 'email_click' then 1 else 0 end) as numerator,
-        sum(case when touchpoints.touchpoint_type = 'email_delivered' then 1 else 0 end) as denominator
+        touchpoints.touchpoint_type
     from touchpoints
     left join attributes
         on touchpoints.customer_key = attributes.customer_key
     where touchpoints.touchpoint_type in ('email_click', 'email_delivered')
-    group by 1, 4
+),
+
+ad_click_through as (
+    select
+        date_day,
+        'ad_click_through' as kpi_name,
+        'ratio' as kpi_kind,
+        region,
+        'email' as channel,
+        sum(case when touchpoint_type = 'email_click' then 1 else 0 end) as numerator,
+        sum(case when touchpoint_type = 'email_delivered' then 1 else 0 end) as denominator
+    from email_events
+    group by date_day, region
 ),
 
 unioned as (

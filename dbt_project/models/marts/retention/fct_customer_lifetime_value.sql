@@ -48,7 +48,8 @@ customer_summary as (
         sum(case when order_channel = 'online' then 1 else 0 end) as online_order_count,
         sum(case when order_channel = 'store' then 1 else 0 end) as store_order_count,
         sum(net_revenue) as historical_clv,
-        max(case when has_purchase_history_before_data then 1 else 0 end) = 1 as has_purchase_history_before_data
+        max(case when has_purchase_history_before_data then 1 else 0 end)
+        = 1 as has_purchase_history_before_data
     from customer_orders
     group by customer_key
 ),
@@ -57,15 +58,18 @@ measured as (
     select
         customer_summary.*,
         data_end.as_of_date,
-        {{ dbt.datediff('cast(customer_summary.first_order_at as date)', 'data_end.as_of_date', 'day') }}
-            as tenure_days,
+        {{ dbt.datediff(
+            'cast(customer_summary.first_order_at as date)', 'data_end.as_of_date', 'day'
+        ) }} as tenure_days,
         case
             when customer_summary.order_count > 1
-                then {{ dbt.datediff('customer_summary.first_order_at', 'customer_summary.last_order_at', 'second') }}
-                / 86400.0 / (customer_summary.order_count - 1)
+                then {{ dbt.datediff(
+                    'customer_summary.first_order_at', 'customer_summary.last_order_at', 'second'
+                ) }} / 86400.0 / (customer_summary.order_count - 1)
         end as avg_days_between_orders,
-        {{ dbt.datediff('cast(customer_summary.last_order_at as date)', 'data_end.as_of_date', 'day') }}
-            as days_since_last_order,
+        {{ dbt.datediff(
+            'cast(customer_summary.last_order_at as date)', 'data_end.as_of_date', 'day'
+        ) }} as days_since_last_order,
         {{ dbt.datediff(
             'coalesce(last_activity.last_activity_date, cast(customer_summary.last_order_at as date))',
             'data_end.as_of_date',
@@ -97,7 +101,9 @@ final as (
                 measured.days_since_last_order >= {{ lapsed_days }}
                 and measured.days_since_last_activity >= {{ lapsed_days }}
                 then 'lapsed'
-            when measured.days_since_last_order >= {{ var('retention_at_risk_inactivity_days') }} then 'at_risk'
+            when
+                measured.days_since_last_order >= {{ var('retention_at_risk_inactivity_days') }}
+                then 'at_risk'
             when
                 measured.avg_days_between_orders > 0
                 and measured.days_since_last_order

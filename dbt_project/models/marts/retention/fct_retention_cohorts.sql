@@ -48,12 +48,13 @@ months as (
 grid as (
     select
         cohorts.*,
-        cast({{ dbt.datediff('cohorts.cohort_month', 'months.activity_month', 'month') }} as integer)
-            as months_since_first_order,
+        cast({{ dbt.datediff(
+            'cohorts.cohort_month', 'months.activity_month', 'month'
+        ) }} as integer) as months_since_first_order,
         months.activity_month
     from cohorts
     inner join months
-        on months.activity_month >= cohorts.cohort_month
+        on cohorts.cohort_month <= months.activity_month
 ),
 
 activity as (
