@@ -15,10 +15,17 @@ Stages are scored per resolved customer: the customer's current funnel stage
 against the true stage, on the last simulated day, of the person most of its
 records belong to.
 
+Personas are scored over resolved customers with a purchase (the named
+persona-like segments of ``int_segments__customer_personas``, prospects left
+out) against the true persona of their majority person: purity (share of each
+predicted segment held by its most frequent true persona, weighted by size) and
+match rate (predicted name = true persona).
+
 The warehouse side reads two intermediate models of the dbt project:
 ``int_identity__observations`` (source, record_type, record_id, identifier_type,
 identifier_value) and ``int_identity__record_customers`` (source, record_type,
-record_id, customer_key), plus ``marts.dim_customers``.
+record_id, customer_key), ``int_segments__customer_personas`` (customer_key,
+persona_segment), plus ``marts.dim_customers``.
 """
 
 from __future__ import annotations
@@ -41,9 +48,11 @@ def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
         connection.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         _register_truth(connection, truth_dir)
         _link_records_to_persons(connection)
+        _match_customers_to_persons(connection)
         metrics: dict[str, Any] = {}
         metrics.update(_identity_metrics(connection))
         metrics.update(_stage_metrics(connection))
+        metrics.update(_persona_metrics(connection))
     return metrics
 
 
@@ -67,6 +76,19 @@ def _link_records_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
                resolved.customer_key, record_truth.person_id
         from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__record_customers as resolved
         left join record_truth using (source, record_type, record_id)
+        """
+    )
+
+
+def _match_customers_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
+    """Each resolved customer's majority person: the true person most of its records belong to."""
+    connection.execute(
+        """
+        create temp table customer_persons as
+        select customer_key, person_id from evaluated
+        where customer_key is not null and person_id is not null
+        group by customer_key, person_id
+        qualify row_number() over (partition by customer_key order by count(*) desc, person_id) = 1
         """
     )
 
@@ -162,14 +184,7 @@ def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
 def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     row = connection.execute(
         """
-        with majority as (
-            select customer_key, person_id from evaluated
-            where customer_key is not null and person_id is not null
-            group by customer_key, person_id
-            qualify row_number() over (
-                partition by customer_key order by count(*) desc, person_id) = 1
-        ),
-        last_day as (select max(valid_from) as day from truth_stage_history),
+        with last_day as (select max(valid_from) as day from truth_stage_history),
         true_stage as (
             select person_id, funnel_stage from truth_stage_history
             qualify row_number() over (partition by person_id order by valid_from desc) = 1
@@ -177,7 +192,7 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         compared as (
             select customers.current_funnel_stage = true_stage.funnel_stage as correct
             from warehouse.marts.dim_customers as customers
-            join majority using (customer_key)
+            join customer_persons using (customer_key)
             join true_stage using (person_id)
         )
         select count(*), count(*) filter (where correct) from compared
@@ -185,6 +200,30 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchone()
     assert row
     return {"stage_accuracy": _ratio(row[1], row[0]), "stage_customers_compared": int(row[0])}
+
+
+def _persona_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    row = connection.execute(
+        f"""
+        with compared as (
+            select personas.persona_segment as predicted, persons.persona as actual
+            from warehouse.{IDENTITY_MODELS_SCHEMA}.int_segments__customer_personas as personas
+            join customer_persons using (customer_key)
+            join truth_persons as persons using (person_id)
+            where personas.persona_segment not in ('contact_only', 'window_shopper')
+        ),
+        cells as (select predicted, actual, count(*) as n from compared group by all),
+        purest as (select predicted, max(n) as n from cells group by predicted)
+        select (select count(*) from compared), (select sum(n) from purest),
+               (select count(*) from compared where predicted = actual)
+        """
+    ).fetchone()
+    assert row
+    return {
+        "persona_purity": _ratio(row[1], row[0]),
+        "persona_match_rate": _ratio(row[2], row[0]),
+        "persona_customers_compared": int(row[0]),
+    }
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
