@@ -24,9 +24,9 @@
     ('retention_at_risk_inactivity_days between 1 and journey_lapsed_inactivity_days',
         1 <= var('retention_at_risk_inactivity_days') <= var('journey_lapsed_inactivity_days')),
     ('retention_at_risk_gap_factor > 1', var('retention_at_risk_gap_factor') > 1),
-    ('segment_persona_brand_addict_min_orders >= 2', var('segment_persona_brand_addict_min_orders') >= 2),
-    ('segment_persona_deal_hunter_min_discount_share between 0 and 1',
-        0 < var('segment_persona_deal_hunter_min_discount_share') <= 1),
+    ('segment_persona_brand_addict_min_orders >= 1', var('segment_persona_brand_addict_min_orders') >= 1),
+    ('segment_persona_deal_hunter_channel_groups is not empty',
+        var('segment_persona_deal_hunter_channel_groups') | length > 0),
 ] %}
 
 with

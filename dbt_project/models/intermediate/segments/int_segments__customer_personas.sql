@@ -3,14 +3,15 @@
 --   contact_only    no purchase and no web visit (known from the CRM, e-mails, social ...);
 --   window_shopper  no purchase, visits the web shop;
 --   brand_addict    at least var segment_persona_brand_addict_min_orders purchases and an
---                   advocacy signal (promoter answer, positive mention, CRM evangelist) or
---                   the RFM segment champion;
---   ropo            a store purchase after web research (int_cross_channel__deferred_purchases);
---   showroomer      an online purchase after a store visit;
---   deal_hunter     discounts of at least var segment_persona_deal_hunter_min_discount_share
---                   of the gross amount of their store sales;
---   one_off         a single purchase and a single channel;
---   online_only / store_only / omnichannel  by the channels they buy in.
+--                   advocacy signal (promoter answer, positive mention, CRM evangelist) or a
+--                   public brand mention / engagement;
+--   ropo            buys mostly in store, after web research (int_cross_channel__deferred_purchases)
+--                   or, buying only in store, visits the web shop;
+--   showroomer      buys mostly online, once at least after a store visit;
+--   deal_hunter     arrives on the web through promotional channel groups (var
+--                   segment_persona_deal_hunter_channel_groups: affiliates, SMS);
+--   store_only / online_only / omnichannel  by the channels they buy in.
+-- `parcours evaluate` scores these against the simulator's personas.
 
 with
 
@@ -26,8 +27,8 @@ deferred_purchases as (
     select * from {{ ref('int_cross_channel__deferred_purchases') }}
 ),
 
-orders as (
-    select * from {{ ref('fct_orders') }}
+touchpoints as (
+    select * from {{ ref('fct_touchpoints') }}
 ),
 
 advocates as (
@@ -45,47 +46,71 @@ deferred_summary as (
     group by customer_key
 ),
 
-discount_summary as (
+touchpoint_summary as (
     select
         customer_key,
-        sum(discount_amount) / nullif(sum(gross_amount), 0) as store_discount_share
-    from orders
-    where customer_key is not null and order_channel = 'store'
+        sum(case when channel = 'social' then 1 else 0 end) as social_touchpoints,
+        sum(
+            case
+                when
+                    touchpoint_type = 'web_session'
+                    and sub_channel in ({{ parcours.sql_string_list(var('segment_persona_deal_hunter_channel_groups')) }})
+                    then 1
+                else 0
+            end
+        ) as promotional_sessions
+    from touchpoints
+    where customer_key is not null
     group by customer_key
 ),
 
-final as (
+measured as (
     select
         customers.customer_key,
-        case
-            when customers.order_count = 0 and customers.cookie_count = 0 then 'contact_only'
-            when customers.order_count = 0 then 'window_shopper'
-            when
-                customers.order_count >= {{ var('segment_persona_brand_addict_min_orders') }}
-                and (advocates.customer_key is not null or customers.rfm_segment = 'champion')
-                then 'brand_addict'
-            when coalesce(deferred_summary.ropo_purchases, 0) > 0 then 'ropo'
-            when coalesce(deferred_summary.showrooming_purchases, 0) > 0 then 'showroomer'
-            when
-                discount_summary.store_discount_share
-                >= {{ var('segment_persona_deal_hunter_min_discount_share') }}
-                then 'deal_hunter'
-            when customers.order_count = 1 and customers.channel_count <= 1 then 'one_off'
-            when customers.store_order_count = 0 then 'online_only'
-            when customers.online_order_count = 0 then 'store_only'
-            else 'omnichannel'
-        end as persona_segment,
+        customers.order_count,
+        customers.online_order_count,
+        customers.store_order_count,
+        customers.cookie_count,
         advocates.customer_key is not null as has_advocacy_signal,
-        cast(coalesce(deferred_summary.ropo_purchases, 0) as integer) as ropo_purchases,
-        cast(coalesce(deferred_summary.showrooming_purchases, 0) as integer) as showrooming_purchases,
-        cast(discount_summary.store_discount_share as double) as store_discount_share
+        coalesce(deferred_summary.ropo_purchases, 0) as ropo_purchases,
+        coalesce(deferred_summary.showrooming_purchases, 0) as showrooming_purchases,
+        coalesce(touchpoint_summary.social_touchpoints, 0) as social_touchpoints,
+        coalesce(touchpoint_summary.promotional_sessions, 0) as promotional_sessions
     from customers
     left join advocates
         on customers.customer_key = advocates.customer_key
     left join deferred_summary
         on customers.customer_key = deferred_summary.customer_key
-    left join discount_summary
-        on customers.customer_key = discount_summary.customer_key
+    left join touchpoint_summary
+        on customers.customer_key = touchpoint_summary.customer_key
+),
+
+final as (
+    select
+        customer_key,
+        case
+            when order_count = 0 and cookie_count = 0 then 'contact_only'
+            when order_count = 0 then 'window_shopper'
+            when
+                order_count >= {{ var('segment_persona_brand_addict_min_orders') }}
+                and (has_advocacy_signal or social_touchpoints > 0)
+                then 'brand_addict'
+            when
+                store_order_count > online_order_count
+                and (ropo_purchases > 0 or (online_order_count = 0 and cookie_count > 0))
+                then 'ropo'
+            when online_order_count > store_order_count and showrooming_purchases > 0 then 'showroomer'
+            when promotional_sessions > 0 then 'deal_hunter'
+            when online_order_count = 0 then 'store_only'
+            when store_order_count = 0 then 'online_only'
+            else 'omnichannel'
+        end as persona_segment,
+        has_advocacy_signal,
+        cast(ropo_purchases as integer) as ropo_purchases,
+        cast(showrooming_purchases as integer) as showrooming_purchases,
+        cast(social_touchpoints as integer) as social_touchpoints,
+        cast(promotional_sessions as integer) as promotional_sessions
+    from measured
 )
 
 select * from final
