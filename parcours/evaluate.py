@@ -23,10 +23,17 @@ the landed days (the others carry purchases and lapses from before day 0 that no
 source exports, except the CRM's ``lifecyclestage``); ``stage_accuracy_per_customer``
 is the former per-customer figure (every customer against its majority person).
 
+Personas are scored over resolved customers with a purchase (the named
+persona-like segments of ``int_segments__customer_personas``, prospects left
+out) against the true persona of their majority person: purity (share of each
+predicted segment held by its most frequent true persona, weighted by size) and
+match rate (predicted name = true persona).
+
 The warehouse side reads two intermediate models of the dbt project:
 ``int_identity__observations`` (source, record_type, record_id, identifier_type,
 identifier_value) and ``int_identity__record_customers`` (source, record_type,
-record_id, customer_key), plus ``marts.dim_customers``.
+record_id, customer_key), ``int_segments__customer_personas`` (customer_key,
+persona_segment), plus ``marts.dim_customers``.
 """
 
 from __future__ import annotations
@@ -49,9 +56,11 @@ def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
         connection.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         _register_truth(connection, truth_dir)
         _link_records_to_persons(connection)
+        _match_customers_to_persons(connection)
         metrics: dict[str, Any] = {}
         metrics.update(_identity_metrics(connection))
         metrics.update(_stage_metrics(connection))
+        metrics.update(_persona_metrics(connection))
     return metrics
 
 
@@ -75,6 +84,19 @@ def _link_records_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
                resolved.customer_key, record_truth.person_id
         from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__record_customers as resolved
         left join record_truth using (source, record_type, record_id)
+        """
+    )
+
+
+def _match_customers_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
+    """Each resolved customer's majority person: the true person most of its records belong to."""
+    connection.execute(
+        """
+        create temp table customer_persons as
+        select customer_key, person_id from evaluated
+        where customer_key is not null and person_id is not null
+        group by customer_key, person_id
+        qualify row_number() over (partition by customer_key order by count(*) desc, person_id) = 1
         """
     )
 
@@ -220,17 +242,10 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchone()
     per_customer = connection.execute(
         """
-        with majority as (
-            select customer_key, person_id from evaluated
-            where customer_key is not null and person_id is not null
-            group by customer_key, person_id
-            qualify row_number() over (
-                partition by customer_key order by count(*) desc, person_id) = 1
-        ),
-        compared as (
+        with compared as (
             select customers.current_funnel_stage = stage_truth.funnel_stage as correct
             from warehouse.marts.dim_customers as customers
-            join majority using (customer_key)
+            join customer_persons using (customer_key)
             join stage_truth using (person_id)
         )
         select count(*), count(*) filter (where correct) from compared
@@ -245,6 +260,30 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
         "stage_customers_compared": int(per_customer[0]),
         "stage_basis": STAGE_BASIS,
+    }
+
+
+def _persona_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    row = connection.execute(
+        f"""
+        with compared as (
+            select personas.persona_segment as predicted, persons.persona as actual
+            from warehouse.{IDENTITY_MODELS_SCHEMA}.int_segments__customer_personas as personas
+            join customer_persons using (customer_key)
+            join truth_persons as persons using (person_id)
+            where personas.persona_segment not in ('contact_only', 'window_shopper')
+        ),
+        cells as (select predicted, actual, count(*) as n from compared group by all),
+        purest as (select predicted, max(n) as n from cells group by predicted)
+        select (select count(*) from compared), (select sum(n) from purest),
+               (select count(*) from compared where predicted = actual)
+        """
+    ).fetchone()
+    assert row
+    return {
+        "persona_purity": _ratio(row[1], row[0]),
+        "persona_match_rate": _ratio(row[2], row[0]),
+        "persona_customers_compared": int(row[0]),
     }
 
 

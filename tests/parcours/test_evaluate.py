@@ -50,6 +50,10 @@ def world(tmp_path: Path) -> tuple[Path, Path]:
             "create table marts.dim_customers as select * from (values ('X', 'loyalty'), "
             "('Y', 'conversion'), ('Z', 'awareness')) as t(customer_key, current_funnel_stage)"
         )
+        connection.execute(
+            "create table intermediate.int_segments__customer_personas as select * from (values "
+            "('X', 'ropo'), ('Y', 'showroomer'), ('Z', 'ropo')) as t(customer_key, persona_segment)"
+        )
     with duckdb.connect() as connection:
         rows = [(s, k, r, TRUE_PERSON[r]) for s, k, r in records if k != "ga4_cookie"]
         connection.execute(
@@ -71,11 +75,19 @@ def world(tmp_path: Path) -> tuple[Path, Path]:
     return warehouse, truth
 
 
+TRUE_PERSONA = {1: "ropo", 2: "showroomer"}
+
+
 def _write_persons(truth: Path, refused_analytics: set[int]) -> None:
-    rows = [(person, person not in refused_analytics) for person in sorted(set(TRUE_PERSON.values()))]
+    rows = [
+        (person, person not in refused_analytics, TRUE_PERSONA[person])
+        for person in sorted(set(TRUE_PERSON.values()))
+    ]
     with duckdb.connect() as connection:
-        connection.execute("create table persons (person_id bigint, consent_analytics boolean)")
-        connection.executemany("insert into persons values (?, ?)", rows)
+        connection.execute(
+            "create table persons (person_id bigint, consent_analytics boolean, persona varchar)"
+        )
+        connection.executemany("insert into persons values (?, ?, ?)", rows)
         connection.execute(f"copy persons to '{truth / 'persons.parquet'}' (format parquet)")
 
 
@@ -110,6 +122,19 @@ def test_stage_accuracy_scores_each_person_once_on_the_profile_with_most_identif
     # Only person 2 had no stage when the data starts (person 1 was already converted).
     assert metrics["stage_persons_history_in_data"] == 1
     assert metrics["stage_accuracy_history_in_data"] == pytest.approx(0.0)
+
+
+def test_persona_purity_and_match_rate_score_buyers_against_their_majority_person(
+    world: tuple[Path, Path],
+) -> None:
+    # X: person 1 (ropo), predicted ropo. Y: k1 and c3 tie, the smaller person 1 wins (ropo),
+    # predicted showroomer. Z: person 2 (showroomer), predicted ropo. Segment ropo holds one ropo
+    # and one showroomer (purest 1 of 2), segment showroomer one ropo (1 of 1): purity 2/3;
+    # one name of three matches.
+    metrics = evaluate(*world)
+    assert metrics["persona_customers_compared"] == 3
+    assert metrics["persona_purity"] == pytest.approx(2 / 3)
+    assert metrics["persona_match_rate"] == pytest.approx(1 / 3)
 
 
 def test_identity_recall_leaves_out_people_who_refused_analytics_consent(world: tuple[Path, Path]) -> None:

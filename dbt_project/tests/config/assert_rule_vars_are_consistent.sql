@@ -18,6 +18,15 @@
         weights['first'] >= 0 and weights['middle'] >= 0 and weights['last'] >= 0),
     ('ropo_window_days >= 1', var('ropo_window_days') >= 1),
     ('showrooming_window_days >= 1', var('showrooming_window_days') >= 1),
+    ('ropo_research_min_product_views >= 0', var('ropo_research_min_product_views') >= 0),
+    ('cross_channel_min_channels between 2 and 6', 2 <= var('cross_channel_min_channels') <= 6),
+    ('kpi_cross_channel_window_days >= 1', var('kpi_cross_channel_window_days') >= 1),
+    ('retention_at_risk_inactivity_days between 1 and journey_lapsed_inactivity_days',
+        1 <= var('retention_at_risk_inactivity_days') <= var('journey_lapsed_inactivity_days')),
+    ('retention_at_risk_gap_factor > 1', var('retention_at_risk_gap_factor') > 1),
+    ('segment_persona_brand_addict_min_orders >= 1', var('segment_persona_brand_addict_min_orders') >= 1),
+    ('segment_persona_deal_hunter_channel_groups is not empty',
+        var('segment_persona_deal_hunter_channel_groups') | length > 0),
 ] %}
 
 with
