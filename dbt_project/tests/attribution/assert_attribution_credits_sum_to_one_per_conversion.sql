@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_attribution_credits'}}}) }}
+
 -- Every conversion (every order of fct_orders) has credits under every attribution model and
 -- they sum to 1: returns one row per conversion x model whose credits are missing or do not
 -- sum to 1 (within 1e-9).

@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_attribution_markov_channels'}}}) }}
+
 -- The markov credits applied in SQL agree with the Python solver: each state's share of all
 -- conversions equals the solver's share (within 1e-9), and the seven models are all there.
 -- Returns the states that disagree, or one row when a model is missing.

@@ -19,7 +19,10 @@ states as (
         paths.conversion_id,
         paths.markov_state,
         count(*) as state_touches,
-        coalesce(max(removal_effects.removal_effect), 0) as removal_effect
+        -- rounded to the 15 decimals of sum_exact: a lone state gets exactly 1
+        cast(cast(
+            coalesce(max(removal_effects.removal_effect), 0) as numeric(38, 15)
+        ) as {{ parcours.type_double() }}) as removal_effect
     from paths
     left join removal_effects
         on paths.markov_state = removal_effects.markov_state
@@ -32,8 +35,8 @@ state_shares as (
         markov_state,
         state_touches,
         case
-            when sum(removal_effect) over (partition by conversion_id) > 0
-                then removal_effect / sum(removal_effect) over (partition by conversion_id)
+            when {{ parcours.sum_exact('removal_effect', 'conversion_id') }} > 0
+                then removal_effect / {{ parcours.sum_exact('removal_effect', 'conversion_id') }}
             else 1.0 / count(*) over (partition by conversion_id)
         end as state_share
     from states

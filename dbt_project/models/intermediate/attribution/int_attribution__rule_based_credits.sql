@@ -5,7 +5,8 @@
 --     attribution_direct_channel_groups, or to the last touch when every touch is direct;
 --   linear: evenly;
 --   time_decay: weight 2^(-age / half-life), age = time from touch to conversion, half-life
---     var attribution_time_decay_half_life_days, normalised per conversion;
+--     var attribution_time_decay_half_life_days, normalised per conversion (computed relative
+--     to the latest touch, which changes no credit);
 --   position_based: var attribution_position_based_weights (first, middle, last); one touch
 --     gets 1, two touches split first + last in proportion (the middle share goes to them), from
 --     three touches the middle share is split evenly among the middle touches.
@@ -34,8 +35,20 @@ positioned as (
             max(case when not is_direct then touch_position end) over (partition by conversion_id),
             touch_count
         ) as last_non_direct_position,
-        power(0.5, seconds_before_conversion / {{ half_life_seconds }}) as decay_weight
+        seconds_before_conversion
+        - min(seconds_before_conversion) over (partition by conversion_id) as seconds_after_latest
     from paths
+),
+
+weighted as (
+    select
+        *,
+        -- relative to the latest touch (weight 1), rounded to the 15 decimals of sum_exact, so
+        -- a path's weights never sum to 0 and one touch gets exactly 1
+        cast(cast(
+            power(0.5, seconds_after_latest / {{ half_life_seconds }}) as numeric(38, 15)
+        ) as {{ parcours.type_double() }}) as decay_weight
+    from positioned
 ),
 
 first_touch as (
@@ -87,8 +100,8 @@ time_decay as (
         'time_decay' as attribution_model,
         touchpoint_id,
         touch_position,
-        decay_weight / sum(decay_weight) over (partition by conversion_id) as credit
-    from positioned
+        decay_weight / {{ parcours.sum_exact('decay_weight', 'conversion_id') }} as credit
+    from weighted
 ),
 
 position_based as (

@@ -18,9 +18,9 @@ final as (
         month_start,
         region,
         store_id,
-        cast(sum(credit) as {{ parcours.type_double() }}) as conversions,
-        cast(sum(revenue_credit) as {{ parcours.type_double() }}) as revenue,
-        cast(sum(net_revenue_credit) as {{ parcours.type_double() }}) as net_revenue,
+        {{ parcours.sum_exact('credit') }} as conversions,
+        {{ parcours.sum_exact('revenue_credit') }} as revenue,
+        {{ parcours.sum_exact('net_revenue_credit') }} as net_revenue,
         cast(count(*) as integer) as credited_touches
     from credits
     group by

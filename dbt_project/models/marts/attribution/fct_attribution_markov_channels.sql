@@ -48,14 +48,14 @@ states as (
 attributed as (
     select
         markov_state,
-        sum(credit) as attributed_conversions,
-        sum(revenue_credit) as attributed_revenue
+        {{ parcours.sum_exact('credit') }} as attributed_conversions,
+        {{ parcours.sum_exact('revenue_credit') }} as attributed_revenue
     from credits
     group by markov_state
 ),
 
 totals as (
-    select sum(credit) as conversions
+    select {{ parcours.sum_exact('credit') }} as conversions
     from credits
 ),
 
