@@ -21,15 +21,15 @@ simulator channel is mapped to the touches it leaves (:data:`TRUTH_CHANNEL_OF_TO
 an e-mail open or click, or a web session of the matching GA4 channel group), and the
 Spearman rank correlation of the lift with the value each attribution model gives the
 channel is reported - the conversions credited (``attribution_lift_spearman``,
-markov) and the conversions credited per touch (``attribution_lift_spearman_per_touch``,
-touches of the channel on conversion paths, which removes how often a channel is
-seen), plus both for every model.
+markov) and the conversions credited per exposure to the channel - its touches,
+converting or not (``attribution_lift_spearman_per_touch``: a yield per exposure, closest
+to what the lift is, blind to how often a channel is used) - plus both for every model.
 
 The warehouse side reads two intermediate models of the dbt project:
 ``int_identity__observations`` (source, record_type, record_id, identifier_type,
 identifier_value) and ``int_identity__record_customers`` (source, record_type,
-record_id, customer_key), plus ``marts.dim_customers`` and
-``marts.fct_attribution_credits``.
+record_id, customer_key), plus ``marts.dim_customers``,
+``marts.fct_attribution_credits`` and ``marts.fct_touchpoints``.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ TRUTH_CHANNEL_OF_TOUCH: dict[tuple[str, str], str] = {
     ("web", "Affiliates"): "affiliate",
     ("web", "Organic Social"): "organic_social",
 }
+#: Touchpoint types of fct_touchpoints that are exposures to a simulator channel.
+TRUTH_EXPOSURE_TYPES = ("web_session", "email_open", "email_click")
 
 
 def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
@@ -232,16 +234,17 @@ def _attribution_metrics(connection: duckdb.DuckDBPyConnection, truth_dir: Path)
         "attribution_channels_compared": 0,
     }
     effects_file = truth_dir / "channel_effects.json"
-    if not effects_file.exists() or not _warehouse_has(connection, "marts", "fct_attribution_credits"):
+    tables = ("fct_attribution_credits", "fct_touchpoints")
+    if not effects_file.exists() or not all(_warehouse_has(connection, "marts", t) for t in tables):
         return metrics
     lift: dict[str, float] = json.loads(effects_file.read_text())["channel_lift"]
     credited = _attributed_values(connection)
-    touches = {name: count for name, (_, count) in credited.get("linear", {}).items()}
+    touches = _exposures(connection)
     names = sorted(name for name in touches if name in lift)
     lifts = [lift[name] for name in names]
     by_model: dict[str, dict[str, float | None]] = {}
     for model, channels in sorted(credited.items()):
-        value = [channels.get(name, (0.0, 0))[0] for name in names]
+        value = [channels.get(name, 0.0) for name in names]
         per_touch = [v / touches[name] for v, name in zip(value, names, strict=True)]
         by_model[model] = {"credited": _spearman(value, lifts), "per_touch": _spearman(per_touch, lifts)}
     metrics["attribution_channels_compared"] = len(names)
@@ -252,25 +255,43 @@ def _attribution_metrics(connection: duckdb.DuckDBPyConnection, truth_dir: Path)
     return metrics
 
 
-def _attributed_values(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, tuple[float, int]]]:
-    """Per model and simulator channel: conversions credited and touches credited (rows)."""
+def _attributed_values(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
+    """Per model and simulator channel: the conversions credited to its touches."""
     rows = connection.execute(
         """
-        select attribution_model, channel, channel_group, sum(credit), count(*)
+        select attribution_model, channel, channel_group, sum(credit)
         from warehouse.marts.fct_attribution_credits
         where touchpoint_id is not null
         group by all
         order by all
         """
     ).fetchall()
-    values: dict[str, dict[str, tuple[float, int]]] = {}
-    for model, channel, channel_group, credit, touches in rows:
+    values: dict[str, dict[str, float]] = {}
+    for model, channel, channel_group, credit in rows:
         truth_channel = TRUTH_CHANNEL_OF_TOUCH.get((channel, channel_group))
-        if truth_channel is None:
-            continue
-        before = values.setdefault(model, {}).get(truth_channel, (0.0, 0))
-        values[model][truth_channel] = (before[0] + float(credit), before[1] + int(touches))
+        if truth_channel is not None:
+            channels = values.setdefault(model, {})
+            channels[truth_channel] = channels.get(truth_channel, 0.0) + float(credit)
     return values
+
+
+def _exposures(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per simulator channel: its observed exposures (touchpoints), converting or not."""
+    rows = connection.execute(
+        f"""
+        select channel, case when channel = 'web' then sub_channel else channel end, count(*)
+        from warehouse.marts.fct_touchpoints
+        where touchpoint_type in {TRUTH_EXPOSURE_TYPES}
+        group by all
+        order by all
+        """
+    ).fetchall()
+    exposures: dict[str, int] = {}
+    for channel, channel_group, count in rows:
+        truth_channel = TRUTH_CHANNEL_OF_TOUCH.get((channel, channel_group))
+        if truth_channel is not None:
+            exposures[truth_channel] = exposures.get(truth_channel, 0) + int(count)
+    return exposures
 
 
 def _spearman(values: list[float], truth: list[float]) -> float | None:

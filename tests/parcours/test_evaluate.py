@@ -125,8 +125,29 @@ CREDITS = [
 ]
 
 
+# Exposures in fct_touchpoints (channel, sub_channel, touchpoint_type): paid_search 1, email 4
+# (an open, a click, a web visit from an e-mail, another open), sms 1, display 4; a direct
+# visit and an e-mail delivery are no exposure to a simulator channel.
+TOUCHPOINTS = [
+    ("web", "Paid Search", "web_session"),
+    ("email", "email", "email_open"),
+    ("email", "email", "email_click"),
+    ("email", "email", "email_open"),
+    ("web", "Email", "web_session"),
+    ("web", "SMS", "web_session"),
+    *[("web", "Display", "web_session")] * 4,
+    ("web", "Direct", "web_session"),
+    ("email", "email", "email_delivered"),
+]
+
+
 def _write_attribution(warehouse: Path, truth: Path) -> None:
     with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create table marts.fct_touchpoints "
+            "(channel varchar, sub_channel varchar, touchpoint_type varchar)"
+        )
+        connection.executemany("insert into marts.fct_touchpoints values (?, ?, ?)", TOUCHPOINTS)
         connection.execute(
             "create table marts.fct_attribution_credits (attribution_model varchar, channel varchar, "
             "channel_group varchar, touchpoint_id varchar, credit double)"
@@ -143,7 +164,7 @@ def test_attribution_rank_correlation_with_the_simulator_channel_lift(world: tup
     # Credited: paid_search 0.9 > email 0.6 + 0.2 > sms 0.5 > display 0.1, the order of the lift.
     assert metrics["attribution_channels_compared"] == 4
     assert metrics["attribution_lift_spearman"] == pytest.approx(1.0)
-    # Per touch on conversion paths: paid_search 0.9, sms 0.5, email 0.4, display 0.025:
+    # Per exposure: paid_search 0.9 / 1, sms 0.5 / 1, email 0.8 / 4, display 0.1 / 4:
     # email and sms swap ranks, rho = 1 - 6 * 2 / (4 * 15) = 0.8.
     assert metrics["attribution_lift_spearman_per_touch"] == pytest.approx(0.8)
     assert set(metrics["attribution_lift_spearman_by_model"]) == {"linear", "markov"}
