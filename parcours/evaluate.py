@@ -29,15 +29,28 @@ out) against the true persona of their majority person: purity (share of each
 predicted segment held by its most frequent true persona, weighted by size) and
 match rate (predicted name = true persona).
 
+Attribution is scored against the simulator's channel effects
+(``channel_effects.json``: the odds ratio per exposure, ``channel_lift``): each
+simulator channel is mapped to the touches it leaves (:data:`TRUTH_CHANNEL_OF_TOUCH`:
+an e-mail open or click, or a web session of the matching GA4 channel group), and the
+Spearman rank correlation of the lift with the value each attribution model gives the
+channel is reported - the conversions credited (``attribution_lift_spearman``,
+markov) and the conversions credited per exposure to the channel - its touches,
+converting or not (``attribution_lift_spearman_per_touch``: a yield per exposure, closest
+to what the lift is, blind to how often a channel is used) - plus both for every model.
+
 The warehouse side reads two intermediate models of the dbt project:
 ``int_identity__observations`` (source, record_type, record_id, identifier_type,
 identifier_value) and ``int_identity__record_customers`` (source, record_type,
 record_id, customer_key), ``int_segments__customer_personas`` (customer_key,
-persona_segment), plus ``marts.dim_customers``.
+persona_segment), plus ``marts.dim_customers``, ``marts.fct_attribution_credits``
+and ``marts.fct_touchpoints``.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +59,26 @@ import numpy as np
 import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.stats import spearmanr
 
 IDENTITY_MODELS_SCHEMA = "intermediate"
+
+#: Simulator channel of a touch, by (channel, channel_group) of fct_attribution_credits.
+#: The simulator's paid social clicks (utm meta / paid_social) fall in GA4's Paid Other:
+#: 'meta' is not in the seed ga4_source_categories.
+TRUTH_CHANNEL_OF_TOUCH: dict[tuple[str, str], str] = {
+    ("email", "email"): "email",
+    ("web", "Email"): "email",
+    ("web", "SMS"): "sms",
+    ("web", "Paid Search"): "paid_search",
+    ("web", "Paid Social"): "paid_social",
+    ("web", "Paid Other"): "paid_social",
+    ("web", "Display"): "display",
+    ("web", "Affiliates"): "affiliate",
+    ("web", "Organic Social"): "organic_social",
+}
+#: Touchpoint types of fct_touchpoints that are exposures to a simulator channel.
+TRUTH_EXPOSURE_TYPES = ("web_session", "email_open", "email_click")
 
 
 def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
@@ -61,6 +92,7 @@ def evaluate(warehouse: Path, truth_dir: Path) -> dict[str, Any]:
         metrics.update(_identity_metrics(connection))
         metrics.update(_stage_metrics(connection))
         metrics.update(_persona_metrics(connection))
+        metrics.update(_attribution_metrics(connection, truth_dir))
     return metrics
 
 
@@ -291,3 +323,90 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     if not denominator:
         return None
     return round(float(numerator or 0) / float(denominator), 6)
+
+
+def _attribution_metrics(connection: duckdb.DuckDBPyConnection, truth_dir: Path) -> dict[str, Any]:
+    """Rank correlation of each model's channel value with the simulator's channel lift."""
+    metrics: dict[str, Any] = {
+        "attribution_lift_spearman": None,
+        "attribution_lift_spearman_per_touch": None,
+        "attribution_lift_spearman_by_model": {},
+        "attribution_channels_compared": 0,
+    }
+    effects_file = truth_dir / "channel_effects.json"
+    tables = ("fct_attribution_credits", "fct_touchpoints")
+    if not effects_file.exists() or not all(_warehouse_has(connection, "marts", t) for t in tables):
+        return metrics
+    lift: dict[str, float] = json.loads(effects_file.read_text())["channel_lift"]
+    credited = _attributed_values(connection)
+    touches = _exposures(connection)
+    names = sorted(name for name in touches if name in lift)
+    lifts = [lift[name] for name in names]
+    by_model: dict[str, dict[str, float | None]] = {}
+    for model, channels in sorted(credited.items()):
+        value = [channels.get(name, 0.0) for name in names]
+        per_touch = [v / touches[name] for v, name in zip(value, names, strict=True)]
+        by_model[model] = {"credited": _spearman(value, lifts), "per_touch": _spearman(per_touch, lifts)}
+    metrics["attribution_channels_compared"] = len(names)
+    metrics["attribution_lift_spearman_by_model"] = by_model
+    markov = by_model.get("markov", {})
+    metrics["attribution_lift_spearman"] = markov.get("credited")
+    metrics["attribution_lift_spearman_per_touch"] = markov.get("per_touch")
+    return metrics
+
+
+def _attributed_values(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
+    """Per model and simulator channel: the conversions credited to its touches."""
+    rows = connection.execute(
+        """
+        select attribution_model, channel, channel_group, sum(credit)
+        from warehouse.marts.fct_attribution_credits
+        where touchpoint_id is not null
+        group by all
+        order by all
+        """
+    ).fetchall()
+    values: dict[str, dict[str, float]] = {}
+    for model, channel, channel_group, credit in rows:
+        truth_channel = TRUTH_CHANNEL_OF_TOUCH.get((channel, channel_group))
+        if truth_channel is not None:
+            channels = values.setdefault(model, {})
+            channels[truth_channel] = channels.get(truth_channel, 0.0) + float(credit)
+    return values
+
+
+def _exposures(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per simulator channel: its observed exposures (touchpoints), converting or not."""
+    rows = connection.execute(
+        f"""
+        select channel, case when channel = 'web' then sub_channel else channel end, count(*)
+        from warehouse.marts.fct_touchpoints
+        where touchpoint_type in {TRUTH_EXPOSURE_TYPES}
+        group by all
+        order by all
+        """
+    ).fetchall()
+    exposures: dict[str, int] = {}
+    for channel, channel_group, count in rows:
+        truth_channel = TRUTH_CHANNEL_OF_TOUCH.get((channel, channel_group))
+        if truth_channel is not None:
+            exposures[truth_channel] = exposures.get(truth_channel, 0) + int(count)
+    return exposures
+
+
+def _spearman(values: list[float], truth: list[float]) -> float | None:
+    if len(values) < 3 or len(set(values)) < 2 or len(set(truth)) < 2:
+        return None
+    rho = float(spearmanr(values, truth).statistic)
+    return None if math.isnan(rho) else round(rho, 6)
+
+
+def _warehouse_has(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = connection.execute(
+        """
+        select count(*) from duckdb_tables()
+        where database_name = 'warehouse' and schema_name = ? and table_name = ?
+        """,
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])

@@ -1,5 +1,6 @@
 """Pairwise identity metrics and stage accuracy on a tiny world computed by hand."""
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -143,4 +144,74 @@ def test_identity_recall_leaves_out_people_who_refused_analytics_consent(world: 
     metrics = evaluate(warehouse, truth)
     assert metrics["identity_pairs_linkable"] == 0
     assert metrics["identity_recall"] is None
+    assert metrics["identity_precision"] == pytest.approx(3 / 4)
+
+
+# Markov credits of touches (channel, channel_group, touchpoint_id, credit); the linear model
+# credits the same touches 0.5 each. Lift of the simulator:
+# paid_search 2.2 > email 1.6 > sms 1.4 > display 1.1.
+MARKOV_TOUCHES = [
+    ("web", "Paid Search", "t1", 0.9),
+    ("email", "email", "t2", 0.6),
+    ("web", "Email", "t3", 0.2),
+    ("web", "SMS", "t4", 0.5),
+    *[("web", "Display", f"d{i}", 0.025) for i in range(4)],
+]
+CREDITS = [
+    *[("markov", *touch) for touch in MARKOV_TOUCHES],
+    ("markov", "web", "Direct", "t5", 0.7),
+    ("markov", "(none)", "(none)", None, 1.0),
+    *[("linear", channel, group, touchpoint, 0.5) for channel, group, touchpoint, _ in MARKOV_TOUCHES],
+]
+
+
+# Exposures in fct_touchpoints (channel, sub_channel, touchpoint_type): paid_search 1, email 4
+# (an open, a click, a web visit from an e-mail, another open), sms 1, display 4; a direct
+# visit and an e-mail delivery are no exposure to a simulator channel.
+TOUCHPOINTS = [
+    ("web", "Paid Search", "web_session"),
+    ("email", "email", "email_open"),
+    ("email", "email", "email_click"),
+    ("email", "email", "email_open"),
+    ("web", "Email", "web_session"),
+    ("web", "SMS", "web_session"),
+    *[("web", "Display", "web_session")] * 4,
+    ("web", "Direct", "web_session"),
+    ("email", "email", "email_delivered"),
+]
+
+
+def _write_attribution(warehouse: Path, truth: Path) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create table marts.fct_touchpoints "
+            "(channel varchar, sub_channel varchar, touchpoint_type varchar)"
+        )
+        connection.executemany("insert into marts.fct_touchpoints values (?, ?, ?)", TOUCHPOINTS)
+        connection.execute(
+            "create table marts.fct_attribution_credits (attribution_model varchar, channel varchar, "
+            "channel_group varchar, touchpoint_id varchar, credit double)"
+        )
+        connection.executemany("insert into marts.fct_attribution_credits values (?, ?, ?, ?, ?)", CREDITS)
+    lift = {"paid_search": 2.2, "email": 1.6, "sms": 1.4, "display": 1.1, "affiliate": 1.8}
+    (truth / "channel_effects.json").write_text(json.dumps({"channel_lift": lift}))
+
+
+def test_attribution_rank_correlation_with_the_simulator_channel_lift(world: tuple[Path, Path]) -> None:
+    warehouse, truth = world
+    _write_attribution(warehouse, truth)
+    metrics = evaluate(warehouse, truth)
+    # Credited: paid_search 0.9 > email 0.6 + 0.2 > sms 0.5 > display 0.1, the order of the lift.
+    assert metrics["attribution_channels_compared"] == 4
+    assert metrics["attribution_lift_spearman"] == pytest.approx(1.0)
+    # Per exposure: paid_search 0.9 / 1, sms 0.5 / 1, email 0.8 / 4, display 0.1 / 4:
+    # email and sms swap ranks, rho = 1 - 6 * 2 / (4 * 15) = 0.8.
+    assert metrics["attribution_lift_spearman_per_touch"] == pytest.approx(0.8)
+    assert set(metrics["attribution_lift_spearman_by_model"]) == {"linear", "markov"}
+
+
+def test_attribution_metrics_are_empty_without_attribution_marts(world: tuple[Path, Path]) -> None:
+    metrics = evaluate(*world)
+    assert metrics["attribution_lift_spearman"] is None
+    assert metrics["attribution_channels_compared"] == 0
     assert metrics["identity_precision"] == pytest.approx(3 / 4)
