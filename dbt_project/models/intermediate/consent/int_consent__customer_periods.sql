@@ -37,7 +37,9 @@ contact_people as (
     from contacts
     left join record_customers
         on contacts.contact_id = record_customers.record_id
-    where record_customers.unstitched_reason is null or record_customers.unstitched_reason not in ('bot', 'training')
+    where
+        record_customers.unstitched_reason is null
+        or record_customers.unstitched_reason not in ('bot', 'training')
 ),
 
 contact_channels as (
@@ -70,7 +72,8 @@ contact_periods as (
         {{ parcours.reporting_date('created_at') }} as known_on,
         case
             when is_consented then {{ parcours.reporting_date('consent_updated_at') }}
-            when not is_consented and consent_updated_at > created_at then {{ parcours.reporting_date('created_at') }}
+            when not is_consented and consent_updated_at > created_at
+                then {{ parcours.reporting_date('created_at') }}
         end as granted_on,
         case
             when not is_consented and consent_updated_at > created_at
@@ -82,8 +85,8 @@ contact_periods as (
 final as (
     select
         person_key,
-        min(customer_key) as customer_key,
         consent_channel,
+        min(customer_key) as customer_key,
         count(*) as contacts,
         min(known_on) as known_on,
         -- every contact must have granted: one that never did keeps the person out

@@ -80,10 +80,12 @@ eligible as (
     select
         channels.activation_channel,
         customer_consents.customer_key,
-        case when channels.needs_email_hash or not channels.needs_phone_hash then customer_hashes.email_hash end
-            as email_hash,
-        case when channels.needs_phone_hash or not channels.needs_email_hash then customer_hashes.phone_hash end
-            as phone_hash
+        case
+            when channels.needs_email_hash or not channels.needs_phone_hash then customer_hashes.email_hash
+        end as email_hash,
+        case
+            when channels.needs_phone_hash or not channels.needs_email_hash then customer_hashes.phone_hash
+        end as phone_hash
     from channels
     inner join customer_consents
         on channels.consent_channel = customer_consents.consent_channel
@@ -97,7 +99,8 @@ eligible as (
 
 final as (
     select
-        {{ dbt.concat(['eligible.activation_channel', "'__'", 'customer_segments.segment']) }} as audience_name,
+        {{ dbt.concat(['eligible.activation_channel', "'__'", 'customer_segments.segment']) }}
+            as audience_name,
         eligible.activation_channel,
         customer_segments.segment_type,
         customer_segments.segment,

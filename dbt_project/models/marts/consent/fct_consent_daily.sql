@@ -18,10 +18,11 @@ customers as (
 people as (
     select
         periods.consent_channel,
-        coalesce(customers.region, 'unknown') as region,
         periods.known_on,
+        coalesce(customers.region, 'unknown') as region,
         case
-            when periods.withdrawn_on is null or periods.granted_on < periods.withdrawn_on then periods.granted_on
+            when periods.withdrawn_on is null or periods.granted_on < periods.withdrawn_on
+                then periods.granted_on
         end as granted_on,
         case when periods.granted_on < periods.withdrawn_on then periods.withdrawn_on end as withdrawn_on
     from periods
@@ -36,7 +37,7 @@ events as (
         known_on as event_date,
         1 as known_delta,
         0 as consented_delta,
-        0 as grants,
+        0 as grants,  -- noqa: RF04
         0 as withdrawals
     from people
     union all
@@ -46,7 +47,7 @@ events as (
         granted_on as event_date,
         0 as known_delta,
         1 as consented_delta,
-        1 as grants,
+        1 as grants,  -- noqa: RF04
         0 as withdrawals
     from people
     where granted_on is not null
@@ -57,7 +58,7 @@ events as (
         withdrawn_on as event_date,
         0 as known_delta,
         -1 as consented_delta,
-        0 as grants,
+        0 as grants,  -- noqa: RF04
         1 as withdrawals
     from people
     where withdrawn_on is not null
@@ -70,7 +71,7 @@ daily_events as (
         event_date,
         cast(sum(known_delta) as {{ dbt.type_bigint() }}) as known_delta,
         cast(sum(consented_delta) as {{ dbt.type_bigint() }}) as consented_delta,
-        cast(sum(grants) as {{ dbt.type_bigint() }}) as grants,
+        cast(sum(grants) as {{ dbt.type_bigint() }}) as grants,  -- noqa: RF04
         cast(sum(withdrawals) as {{ dbt.type_bigint() }}) as withdrawals
     from events
     group by consent_channel, region, event_date
@@ -86,7 +87,7 @@ bounds as (
 spine as (
     select date_day from ({{ parcours.day_spine(
         '(select first_day from bounds)', '(select last_day from bounds)'
-    ) }}) as days
+    ) }}) as report_days
 ),
 
 slices as (
@@ -103,7 +104,7 @@ filled as (
         slices.region,
         coalesce(daily_events.known_delta, 0) as known_delta,
         coalesce(daily_events.consented_delta, 0) as consented_delta,
-        coalesce(daily_events.grants, 0) as grants,
+        coalesce(daily_events.grants, 0) as grants,  -- noqa: RF04
         coalesce(daily_events.withdrawals, 0) as withdrawals
     from spine
     cross join slices
@@ -122,10 +123,14 @@ final as (
         consent_channel,
         region,
         cast(sum(known_delta) over (
-            partition by consent_channel, region order by date_day rows between unbounded preceding and current row
+            partition by consent_channel, region
+            order by date_day
+            rows between unbounded preceding and current row
         ) as {{ dbt.type_bigint() }}) as known_customers,
         cast(sum(consented_delta) over (
-            partition by consent_channel, region order by date_day rows between unbounded preceding and current row
+            partition by consent_channel, region
+            order by date_day
+            rows between unbounded preceding and current row
         ) as {{ dbt.type_bigint() }}) as consented_customers,
         grants,
         withdrawals

@@ -23,11 +23,22 @@ final as (
         cast(sum(case when sentiment = 'negative' then 1 else 0 end) as {{ dbt.type_bigint() }}) as negative,
         cast(sum(case when sentiment = 'neutral' then 1 else 0 end) as {{ dbt.type_bigint() }}) as neutral,
         cast(sum(case when is_reply then 1 else 0 end) as {{ dbt.type_bigint() }}) as replies,
-        cast(sum(case when author_customer_key is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as mentions_by_customers,
+        cast(
+            sum(case when author_customer_key is not null then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as mentions_by_customers,
         cast(sum(potential_reach) as {{ dbt.type_bigint() }}) as potential_reach,
         cast(sum(engagements) as {{ dbt.type_bigint() }}) as engagements
     from mentions
-    group by date_day, week_start, month_start, platform, brand, is_competitor, sentiment, coalesce(region, 'unknown')
+    group by
+        date_day,
+        week_start,
+        month_start,
+        platform,
+        brand,
+        is_competitor,
+        sentiment,
+        coalesce(region, 'unknown')
 )
 
 select * from final

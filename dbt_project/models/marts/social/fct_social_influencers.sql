@@ -111,15 +111,33 @@ authors as (
         min(author_handle) as author_handle,
         count(*) as mentions,
         cast(sum(replies_received) as {{ dbt.type_bigint() }}) as replies_received,
-        cast(sum(case when not is_reply and replies_received > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as conversations_started,
+        cast(
+            sum(case when not is_reply and replies_received > 0 then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as conversations_started,
         cast(sum(case when is_reply then 1 else 0 end) as {{ dbt.type_bigint() }}) as replies_written,
         max(potential_reach) as potential_reach,
         cast(sum(engagements) as {{ dbt.type_bigint() }}) as engagements,
-        cast(sum(case when sentiment = 'positive' then 1 else 0 end) as {{ dbt.type_bigint() }}) as positive_mentions,
-        cast(sum(case when sentiment = 'negative' then 1 else 0 end) as {{ dbt.type_bigint() }}) as negative_mentions,
-        cast(sum(case when not is_competitor then 1 else 0 end) as {{ dbt.type_bigint() }}) as own_brand_mentions,
-        cast(sum(case when not is_competitor and sentiment = 'positive' then 1 else 0 end) as {{ dbt.type_bigint() }}) as own_brand_positive_mentions,
-        cast(sum(case when not is_competitor and sentiment = 'negative' then 1 else 0 end) as {{ dbt.type_bigint() }}) as own_brand_negative_mentions
+        cast(
+            sum(case when sentiment = 'positive' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as positive_mentions,
+        cast(
+            sum(case when sentiment = 'negative' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as negative_mentions,
+        cast(
+            sum(case when not is_competitor then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as own_brand_mentions,
+        cast(
+            sum(case when not is_competitor and sentiment = 'positive' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as own_brand_positive_mentions,
+        cast(
+            sum(case when not is_competitor and sentiment = 'negative' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as own_brand_negative_mentions
     from author_mentions
     group by author_key
 ),
@@ -141,8 +159,9 @@ final as (
         authors.own_brand_positive_mentions,
         case
             when authors.positive_mentions + authors.negative_mentions > 0
-                then cast(authors.positive_mentions - authors.negative_mentions as double)
-                / (authors.positive_mentions + authors.negative_mentions)
+                then
+                    cast(authors.positive_mentions - authors.negative_mentions as double)
+                    / (authors.positive_mentions + authors.negative_mentions)
         end as net_sentiment,
         top_topics.top_topics,
         linked_customers.author_customer_key,

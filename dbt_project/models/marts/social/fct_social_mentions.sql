@@ -42,10 +42,7 @@ linked_customers as (
 localized as (
     select
         mentions.*,
-        cast(
-            {{ parcours.utc_to_local_timestamp('mentions.published_at', "'" ~ var('reporting_timezone') ~ "'") }}
-            as date
-        ) as date_day
+        {{ parcours.reporting_date('mentions.published_at') }} as date_day
     from mentions
 ),
 

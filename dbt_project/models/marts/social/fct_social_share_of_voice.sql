@@ -34,11 +34,17 @@ final as (
         brand,
         is_competitor,
         mentions,
-        cast(sum(mentions) over (partition by date_day, platform) as {{ dbt.type_bigint() }}) as market_mentions,
+        cast(
+            sum(mentions) over (partition by date_day, platform)
+            as {{ dbt.type_bigint() }}
+        ) as market_mentions,
         positive,
         negative,
         potential_reach,
-        cast(sum(potential_reach) over (partition by date_day, platform) as {{ dbt.type_bigint() }}) as market_potential_reach
+        cast(
+            sum(potential_reach) over (partition by date_day, platform)
+            as {{ dbt.type_bigint() }}
+        ) as market_potential_reach
     from brand_days
 )
 

@@ -39,11 +39,9 @@ answers as (
         feedback.*,
         record_customers.customer_key,
         cast(feedback.submitted_at as date) as answer_utc_date,
-        cast({{ dbt.dateadd('day', -1, 'cast(feedback.submitted_at as date)') }} as date) as day_before_answer,
-        cast(
-            {{ parcours.utc_to_local_timestamp('feedback.submitted_at', "'" ~ var('reporting_timezone') ~ "'") }}
-            as date
-        ) as date_day
+        cast({{ dbt.dateadd('day', -1, 'cast(feedback.submitted_at as date)') }} as date)
+            as day_before_answer,
+        {{ parcours.reporting_date('feedback.submitted_at') }} as date_day
     from feedback
     left join record_customers
         on feedback.feedback_id = record_customers.record_id
@@ -62,7 +60,8 @@ final as (
         and answers.score > {{ var('nps_detractor_max_score') }}
         and answers.score < {{ var('nps_promoter_min_score') }} as is_passive,
         answers.survey_type = 'nps' and answers.score <= {{ var('nps_detractor_max_score') }} as is_detractor,
-        answers.survey_type = 'csat' and answers.score >= {{ var('csat_satisfied_min_score') }} as is_satisfied,
+        answers.survey_type = 'csat'
+        and answers.score >= {{ var('csat_satisfied_min_score') }} as is_satisfied,
         answers.verbatim,
         text_scores.sentiment as verbatim_sentiment,
         text_scores.sentiment_score as verbatim_sentiment_score,
@@ -82,13 +81,13 @@ final as (
     left join stage_history as stage_before
         on
             answers.customer_key = stage_before.customer_key
-            and stage_before.valid_from <= answers.day_before_answer
-            and (stage_before.valid_to is null or stage_before.valid_to > answers.day_before_answer)
+            and answers.day_before_answer >= stage_before.valid_from
+            and (stage_before.valid_to is null or answers.day_before_answer < stage_before.valid_to)
     left join stage_history as stage_on_day
         on
             answers.customer_key = stage_on_day.customer_key
-            and stage_on_day.valid_from <= answers.answer_utc_date
-            and (stage_on_day.valid_to is null or stage_on_day.valid_to > answers.answer_utc_date)
+            and answers.answer_utc_date >= stage_on_day.valid_from
+            and (stage_on_day.valid_to is null or answers.answer_utc_date < stage_on_day.valid_to)
     left join stores
         on answers.store_id = stores.store_id
     left join customers

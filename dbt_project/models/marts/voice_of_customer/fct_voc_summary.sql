@@ -24,8 +24,14 @@ final as (
         cast(sum(case when is_satisfied then 1 else 0 end) as {{ dbt.type_bigint() }}) as satisfied,
         cast(sum(score) as {{ dbt.type_bigint() }}) as score_sum,
         cast(sum(case when verbatim is not null then 1 else 0 end) as {{ dbt.type_bigint() }}) as verbatims,
-        cast(sum(case when verbatim_sentiment = 'positive' then 1 else 0 end) as {{ dbt.type_bigint() }}) as positive_verbatims,
-        cast(sum(case when verbatim_sentiment = 'negative' then 1 else 0 end) as {{ dbt.type_bigint() }}) as negative_verbatims
+        cast(
+            sum(case when verbatim_sentiment = 'positive' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as positive_verbatims,
+        cast(
+            sum(case when verbatim_sentiment = 'negative' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as negative_verbatims
     from responses
     group by
         month_start,
