@@ -24,7 +24,6 @@ import pyarrow as pa
 
 from ingestion.arrow_decode import Decoded, UnsupportedSpecError, arrow_schema, decode_lines, has_new_keys
 from ingestion.pii import register_pii_macros
-from ingestion.suppression import IDENTIFIER_COLUMNS, SuppressedIdentifier
 from ingestion.specs import (
     BROKEN_JSON,
     DUPLICATE,
@@ -42,6 +41,7 @@ from ingestion.specs import (
     Kind,
     nested_path_keys,
 )
+from ingestion.suppression import IDENTIFIER_COLUMNS, SuppressedIdentifier
 
 QUARANTINE_TABLE = "quarantine"
 RECONCILIATION_TABLE = "reconciliation"

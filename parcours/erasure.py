@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -161,7 +162,7 @@ def _seed(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> str:
     if request.kind == "customer_key":
         con.execute("insert into erase_seed_keys values (?)", [value.strip()])
         return _one(con, "select pii_hmac(?)", [value.strip()])
-    expressions = {
+    expressions: dict[str, tuple[str, str, list[object]]] = {
         "email": ("email_hash", "pii_hmac(pii_email(?::varchar))", [value]),
         "phone": ("phone_hash", "pii_hmac(pii_phone(?::varchar, ?::varchar))", [value, request.country]),
         "loyalty_number": ("loyalty_card_number", "nullif(trim(?::varchar), '')", [value]),
@@ -236,7 +237,8 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
         union
         select customer_key from intermediate.int_identity__record_customers
         where customer_key is not null
-            and (source, record_type, record_id) in (select (source, record_type, record_id) from erase_records)
+            and (source, record_type, record_id)
+            in (select (source, record_type, record_id) from erase_records)
         union
         select customer_key from intermediate.int_identity__key_registry
         where (identifier_namespace, identifier_value)
@@ -248,7 +250,8 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
             in (select (identifier_namespace, identifier_value) from erase_identifiers)
         """
     )
-    if not _one(con, "select count(*) from erase_records") and not _one(con, "select count(*) from erase_keys"):
+    found = _one(con, "select (select count(*) from erase_records) + (select count(*) from erase_keys)")
+    if not found:
         raise ErasureError(f"no record carries this {request.kind.replace('_', ' ')}: nothing to erase")
 
 
@@ -337,7 +340,12 @@ def _build_erased_values(con: duckdb.DuckDBPyConnection) -> None:
         )
     # clear values of the person's contacts (restricted datasets): they appear in quarantined lines
     for schema, table, key, columns in (
-        ("restricted_crm", "contacts", "contact_id", ("email", "phone", "email_normalised", "phone_normalised")),
+        (
+            "restricted_crm",
+            "contacts",
+            "contact_id",
+            ("email", "phone", "email_normalised", "phone_normalised"),
+        ),
         ("restricted_pos", "receipt_emails", "order_id", ("receipt_email", "receipt_email_normalised")),
     ):
         present = _columns(con, schema, table)
@@ -501,7 +509,7 @@ def _audit(data_dir: DataDir, report: ErasureReport) -> None:
 # -- small helpers -----------------------------------------------------------------------------------
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
     row = con.execute(sql, params or []).fetchone()
     return row[0] if row else None
 
