@@ -49,15 +49,17 @@ class StressWorld:
         return [line.record_id for line in self.lines if line.expected != LOADED and line.record_id]
 
 
-def _first_record(path: Path, accept: Any = None) -> dict[str, Any]:
-    for text in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and (accept is None or accept(record)):
-            return record
-    raise AssertionError(f"no usable template record in {path}")
+def _template(landing: Path, pattern: str, accept: Any = None) -> tuple[str, dict[str, Any]]:
+    """The first file (in name order) matching ``pattern`` with a valid record, and that record."""
+    for path in sorted(landing.glob(pattern)):
+        for text in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and (accept is None or accept(record)):
+                return path.relative_to(landing).as_posix(), record
+    raise AssertionError(f"no usable template record in {landing / pattern}")
 
 
 class _Appender:
@@ -128,8 +130,7 @@ def write_stress_world(landing: Path) -> StressWorld:
 
 
 def _contacts(world: StressWorld, landing: Path) -> None:
-    relative = min(p.relative_to(landing).as_posix() for p in (landing / "crm" / "contacts").glob("*.jsonl"))
-    template = _first_record(landing / relative)
+    relative, template = _template(landing, "crm/contacts/*.jsonl")
     out = _Appender(world, landing, relative)
     for i in range(HUB_EMAIL_RECORDS):  # one e-mail typed on 5,000 different people's records
         contact_id = f"HUB-{i:05d}"
@@ -169,8 +170,7 @@ def _contacts(world: StressWorld, landing: Path) -> None:
 
 
 def _ga4(world: StressWorld, landing: Path) -> None:
-    relative = min(p.relative_to(landing).as_posix() for p in (landing / "ga4").glob("events_*.jsonl"))
-    template = _first_record(landing / relative)
+    relative, template = _template(landing, "ga4/events_*.jsonl")
     out = _Appender(world, landing, relative)
     for i in range(TEST_ACCOUNT_SESSIONS):  # a QA login used on thousands of browsers in one day
         cookie = f"9000{i:06d}.1790838353"
@@ -198,8 +198,7 @@ def _ga4(world: StressWorld, landing: Path) -> None:
 
 
 def _orders(world: StressWorld, landing: Path) -> None:
-    relative = min(p.relative_to(landing).as_posix() for p in (landing / "pos" / "orders").glob("*.jsonl"))
-    template = _first_record(landing / relative, lambda r: not r.get("returns"))
+    relative, template = _template(landing, "pos/orders/*.jsonl", lambda r: not r.get("returns"))
     out = _Appender(world, landing, relative)
     for i in range(CHAIN_CONTACTS):
         order = _order(template, f"O-CHAIN-{i:03d}", f"77{i:011d}", f"chain.{i + 1}@chain.example")
@@ -217,10 +216,7 @@ def _orders(world: StressWorld, landing: Path) -> None:
 
 
 def _mentions(world: StressWorld, landing: Path) -> None:
-    relative = min(
-        p.relative_to(landing).as_posix() for p in (landing / "social" / "mentions").glob("*.jsonl")
-    )
-    template = _first_record(landing / relative)
+    relative, template = _template(landing, "social/mentions/*.jsonl")
     out = _Appender(world, landing, relative)
     rtl = copy.deepcopy(template) | {"mention_id": "m-rtl-1", "text": "שירות מעולה 👍 خدمة ممتازة"}
     out.record(rtl)
