@@ -1,8 +1,9 @@
 """One small world, built twice by the real pipeline, shared by every reliability test.
 
 The session builds a simulated world's landing zone once, then runs ``parcours run``'s pipeline
-on it in two fresh data directories, ``first`` and ``second``, each with a separate process reading
-the app's KPIs every 100 ms (``snapshot_reader``). The second directory starts with the first one's
+on it in two fresh data directories, ``first`` and ``second`` (the latter under a small DuckDB
+memory limit), each with a separate process reading the app's KPIs every 100 ms
+(``snapshot_reader``). The second directory starts with the first one's
 published snapshot, so its reader sees the switch from one snapshot to the next. Tests that change
 a data directory (erasure) work on a copy.
 """
@@ -28,6 +29,10 @@ from parcours.paths import HOME_ENV_VAR, DataDir
 from simulator import SimulationConfig, simulate_world
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+MEMORY_LIMIT_VAR = "PARCOURS_DUCKDB_MEMORY_LIMIT"
+# The second build runs under a small DuckDB memory limit: it must still finish (spilling to
+# <data dir>/tmp/duckdb) and give the same tables as the first (test_determinism.py).
+SMALL_MEMORY_LIMIT = "128MB"
 RELIABILITY_WORLD = SimulationConfig(
     customers=400, days=4, seed=11, start_date=date(2026, 10, 1), malformed_rate=0.01
 )
@@ -67,7 +72,7 @@ def _restore_environment(previous: dict[str, str | None]) -> None:
             os.environ[name] = value
 
 
-def build_with_reader(data: DataDir, scratch: Path) -> Build:
+def build_with_reader(data: DataDir, scratch: Path, memory_limit: str | None = None) -> Build:
     """Run the whole pipeline on ``data`` while a separate process reads the app's KPIs."""
     reads_file, stop_file = scratch / "reads.jsonl", scratch / "stop"
     reader = subprocess.Popen(
@@ -83,10 +88,13 @@ def build_with_reader(data: DataDir, scratch: Path) -> Build:
         env={**os.environ, "PYTHONPATH": str(REPOSITORY_ROOT)},
     )
     previous = _point_environment(data)
+    previous_limit = os.environ.get(MEMORY_LIMIT_VAR)
+    if memory_limit:
+        os.environ[MEMORY_LIMIT_VAR] = memory_limit
     try:
         summary = run_pipeline()
     finally:
-        _restore_environment(previous)
+        _restore_environment(previous | {MEMORY_LIMIT_VAR: previous_limit})
         stop_file.touch()
         reader.wait(timeout=60)
     reads = [json.loads(line) for line in reads_file.read_text(encoding="utf-8").splitlines()]
@@ -104,7 +112,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     second_data = DataDir(tmp_path_factory.mktemp("second") / "home").ensure()
     shutil.copytree(world / "landing", second_data.landing, dirs_exist_ok=True)
     shutil.copytree(first_data.serving, second_data.serving, dirs_exist_ok=True)
-    second = build_with_reader(second_data, tmp_path_factory.mktemp("second-reader"))
+    second = build_with_reader(second_data, tmp_path_factory.mktemp("second-reader"), SMALL_MEMORY_LIMIT)
     return Builds(world / "landing", world / "truth", first, second)
 
 
