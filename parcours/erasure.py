@@ -493,10 +493,10 @@ def _remove_leftover_files(data_dir: DataDir) -> int:
         if pending:
             removed += len(pending)
             shutil.rmtree(pipeline)  # the next run restores the committed state from the warehouse
-    spill = data_dir.tmp / "duckdb"
-    if spill.is_dir():
-        removed += sum(1 for path in spill.rglob("*") if path.is_file())
-        shutil.rmtree(spill)
+    for spill in (data_dir.tmp / "duckdb", Path(f"{data_dir.warehouse}.tmp")):
+        if spill.is_dir():
+            removed += sum(1 for path in spill.rglob("*") if path.is_file())
+            shutil.rmtree(spill)
     return removed
 
 

@@ -31,7 +31,7 @@ from simulator import SimulationConfig, simulate_world
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT_VAR = "PARCOURS_DUCKDB_MEMORY_LIMIT"
 # The second build runs under a small DuckDB memory limit: it must still finish (spilling to
-# <data dir>/tmp/duckdb) and give the same tables as the first (test_determinism.py).
+# <warehouse file>.tmp) and give the same tables as the first (test_determinism.py).
 SMALL_MEMORY_LIMIT = "128MB"
 RELIABILITY_WORLD = SimulationConfig(
     customers=400, days=4, seed=11, start_date=date(2026, 10, 1), malformed_rate=0.01

@@ -22,7 +22,7 @@ import pytest
 
 from ingestion.pii import KEY_ENV_VAR, normalise_email, normalise_phone
 from parcours.paths import DataDir
-from tests.conftest import free_port
+from tests.conftest import free_port, listening_addresses
 from tests.reliability.conftest import REPOSITORY_ROOT, Builds, files_containing
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
@@ -89,18 +89,6 @@ def test_the_repository_tracks_no_secret_and_ignores_the_data_directory() -> Non
     assert ignored.returncode == 0
 
 
-def _listening_addresses(port: int) -> set[str]:
-    """Local addresses with a socket listening on ``port`` (IPv4 and IPv6), from /proc/net."""
-    addresses = set()
-    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
-        for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port and len(address) == width:
-                addresses.add(address)
-    return addresses
-
-
 def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -124,7 +112,7 @@ def test_parcours_app_listens_on_loopback_only(data_dir: DataDir, tmp_path: Path
         )
         try:
             _wait_for_port(port, process)
-            addresses = _listening_addresses(port)
+            addresses = listening_addresses(port)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=60)
