@@ -26,6 +26,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_texts, mark_loaded
 from ingestion.specs import Entity
+from ingestion.suppression import load_suppression
 from ingestion.validation import (
     LINES_SCHEMA,
     QUARANTINE_TABLE,
@@ -111,7 +112,14 @@ def reconciliation_table(entity: Entity, origin: str, read: int, quarantined: in
 
 def _parser(entity: Entity, pii_key: str, restricted: bool, as_of: datetime | None) -> RecordParser:
     drift = dlt.current.resource_state().setdefault("drift", {})
-    return RecordParser(entity, pii_key=pii_key, restricted=restricted, as_of=as_of, drift=drift)
+    return RecordParser(
+        entity,
+        pii_key=pii_key,
+        restricted=restricted,
+        as_of=as_of,
+        drift=drift,
+        suppressed=load_suppression(),
+    )
 
 
 def read_landing_files(

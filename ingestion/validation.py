@@ -30,6 +30,7 @@ from ingestion.specs import (
     FUTURE_TIMESTAMP,
     MISSING_KEY,
     OUT_OF_RANGE,
+    SUPPRESSED,
     TIME_KINDS,
     TYPE_DRIFT,
     Check,
@@ -40,6 +41,7 @@ from ingestion.specs import (
     Kind,
     nested_path_keys,
 )
+from ingestion.suppression import IDENTIFIER_COLUMNS, SuppressedIdentifier
 
 QUARANTINE_TABLE = "quarantine"
 RECONCILIATION_TABLE = "reconciliation"
@@ -174,6 +176,7 @@ class RecordParser:
         restricted: bool = False,
         as_of: datetime | None = None,
         drift: dict[str, dict[str, str]] | None = None,
+        suppressed: frozenset[SuppressedIdentifier] = frozenset(),
     ) -> None:
         self.entity = entity
         self.restricted = restricted
@@ -184,6 +187,32 @@ class RecordParser:
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
         self.con.execute(f"CREATE TEMP TABLE seen_keys ({key_columns})")
+        self._suppressed_namespaces = self._register_suppression(suppressed)
+
+    def _register_suppression(self, suppressed: frozenset[SuppressedIdentifier]) -> frozenset[str]:
+        """Load the suppression list into the parsing engine; return the namespaces it covers."""
+        self.con.execute("CREATE TEMP TABLE suppressed (namespace VARCHAR, value_hmac VARCHAR)")
+        rows = sorted((item.namespace, item.value_hmac) for item in suppressed)
+        if rows:
+            self.con.executemany("INSERT INTO suppressed VALUES (?, ?)", rows)
+        return frozenset(namespace for namespace, _ in rows)
+
+    def _suppression_reasons(self, entity: Entity) -> list[str]:
+        """CASE branches quarantining a record that carries an identifier of an erased person."""
+        reasons = []
+        for f in entity.fields:
+            column = f"{f.column}_hash" if f.pii else f.column
+            identifier = IDENTIFIER_COLUMNS.get(column)
+            if identifier is None or identifier.namespace not in self._suppressed_namespaces:
+                continue
+            value = identifier.normalise_sql.format(c=_ident(column))
+            hashed = value if identifier.hashed else f"pii_hmac({value})"
+            detail = sql_literal(f"{column} is on the suppression list (erasure)")
+            reasons.append(
+                f"WHEN {hashed} IN (SELECT value_hmac FROM suppressed "
+                f"WHERE namespace = {sql_literal(identifier.namespace)}) THEN {_reason(SUPPRESSED, detail)}"
+            )
+        return reasons
 
     def close(self) -> None:
         """Release the parsing engine."""
@@ -394,6 +423,7 @@ class RecordParser:
             f"TRY(json_extract(line, [{path_list}])) AS _v FROM json_lines"
         )
         step = self._field_step(entity.fields + array_fields, "''")
+        step.reasons[:0] = self._suppression_reasons(entity)
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
         self._checks(step, entity.checks, context.file_day)
         required = [i for i, f in enumerate(entity.fields, start=1) if f.required]
@@ -418,6 +448,7 @@ class RecordParser:
         """The typed path's ``t_rec_typed`` and ``t_c_<child>`` tables, from Arrow-decoded lines."""
         array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in entity.children)
         step = self._field_step(entity.fields + array_fields, "''", root="_r")
+        step.reasons[:0] = self._suppression_reasons(entity)
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
         self._checks(step, entity.checks, context.file_day)
         self.con.execute(
@@ -560,7 +591,9 @@ class RecordParser:
         return {entity.restricted_table: self._fetch(_union(sql, prefixes))}
 
     def _quarantine(self, entity: Entity, context: ParseContext) -> pa.Table:
-        payload = "line" if self.restricted else _masked_payload_sql(entity)
+        masked = "line" if self.restricted else _masked_payload_sql(entity)
+        # an erased person's record is counted, never kept: no payload
+        payload = f"CASE WHEN _reason.code = {sql_literal(SUPPRESSED)} THEN NULL ELSE {masked} END"
         return self._fetch(
             f"SELECT {sql_literal(entity.table)} AS table_name, _reason.code AS reason_code, "
             f"_reason.detail AS reason_detail, {payload} AS raw_payload, "

@@ -134,6 +134,45 @@ def evaluate(
 
 
 @app.command()
+def erase(
+    email: Annotated[str | None, typer.Option(help="E-mail address of the person.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Phone number of the person.")] = None,
+    loyalty_number: Annotated[str | None, typer.Option(help="Loyalty card number of the person.")] = None,
+    social_handle: Annotated[str | None, typer.Option(help="Social handle of the person.")] = None,
+    customer_key: Annotated[str | None, typer.Option(help="Customer key (dim_customers).")] = None,
+    country: Annotated[
+        str | None, typer.Option(help="ISO country of a national phone number (default FR).")
+    ] = None,
+) -> None:
+    """Erase one person everywhere (warehouse, snapshots, load files), suppress them and audit it."""
+    from parcours.erasure import ErasureError, ErasureRequest
+    from parcours.erasure import erase as erase_person
+
+    given = {
+        kind: value
+        for kind, value in (
+            ("email", email),
+            ("phone", phone),
+            ("loyalty_number", loyalty_number),
+            ("social_handle", social_handle),
+            ("customer_key", customer_key),
+        )
+        if value is not None
+    }
+    if len(given) != 1:
+        raise typer.BadParameter(
+            "give exactly one of --email, --phone, --loyalty-number, --social-handle, --customer-key"
+        )
+    [(kind, value)] = given.items()
+    try:
+        report = erase_person(resolve_data_dir().ensure(), ErasureRequest(kind, value, country))
+    except ErasureError as error:
+        typer.echo(f"erasure refused: {error}", err=True)
+        raise typer.Exit(code=2) from error
+    typer.echo(report.render())
+
+
+@app.command()
 def ui(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000) -> None:
     """Start the Dagster UI (``dagster dev``) on 127.0.0.1 with the data directory's instance."""
     from orchestration.environment import (

@@ -62,6 +62,11 @@ class DataDir:
         return self.root / "exports"
 
     @property
+    def privacy(self) -> Path:
+        """Erasure bookkeeping: the suppression list ingestion consults (hashed identifiers only)."""
+        return self.root / "privacy"
+
+    @property
     def tmp(self) -> Path:
         """Scratch space: DuckDB spill files, dlt working folders."""
         return self.root / "tmp"
@@ -76,6 +81,7 @@ class DataDir:
             self.logs,
             self.secrets,
             self.exports,
+            self.privacy,
             self.tmp,
         ):
             folder.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from parcours.paths import DataDir
-from tests.conftest import free_port
+from tests.conftest import free_port, listening_addresses
 
 ASSETS_QUERY = "{ assetNodes { assetKey { path } groupName } }"
 STARTUP_TIMEOUT_S = 180
@@ -46,9 +46,11 @@ def test_parcours_ui_serves_the_asset_graph_on_loopback(data_dir: DataDir, tmp_p
     )
     try:
         nodes = _wait_for_assets(f"http://127.0.0.1:{port}/graphql", process)
+        addresses = listening_addresses(port)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
+    assert addresses == {"0100007F"}  # 127.0.0.1 only: nothing on 0.0.0.0 or ::
     keys = {"/".join(node["assetKey"]["path"]) for node in nodes}  # type: ignore[index]
     assert {"serving_snapshot", "streamlit_app", "dim_customers"} <= keys
     assert any(key.startswith("raw_ga4/") for key in keys)

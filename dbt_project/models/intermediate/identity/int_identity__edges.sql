@@ -4,6 +4,8 @@
 -- Identifiers: values whose link_status is `linking` (int_identity__identifiers). Record
 -- nodes are numbered 1..R by (source, record_type, record_id), identifier nodes R+1.. by
 -- (namespace, value): the numbering, hence every component id, is deterministic.
+-- A record carrying several values of one namespace (a family tablet or shop kiosk where two
+-- CRM accounts logged in) links through none of them: each value names another person.
 
 with
 
@@ -41,12 +43,35 @@ linking_observations as (
         and records.exclusion_reason is null
 ),
 
+multi_valued_namespaces as (
+    select
+        source,
+        record_type,
+        record_id,
+        identifier_namespace
+    from linking_observations
+    group by source, record_type, record_id, identifier_namespace
+    having count(*) > 1
+),
+
+single_valued_observations as (
+    select linking_observations.*
+    from linking_observations
+    left join multi_valued_namespaces
+        on
+            linking_observations.source = multi_valued_namespaces.source
+            and linking_observations.record_type = multi_valued_namespaces.record_type
+            and linking_observations.record_id = multi_valued_namespaces.record_id
+            and linking_observations.identifier_namespace = multi_valued_namespaces.identifier_namespace
+    where multi_valued_namespaces.record_id is null
+),
+
 numbered as (
     select
         *,
         dense_rank() over (order by source, record_type, record_id) as record_node_id,
         dense_rank() over (order by identifier_namespace, identifier_value) as identifier_rank
-    from linking_observations
+    from single_valued_observations
 ),
 
 final as (
