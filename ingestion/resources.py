@@ -33,6 +33,8 @@ from ingestion.validation import (
     ParseContext,
     ParsedChunk,
     RecordParser,
+    Segment,
+    segment_line_numbers,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
 API_BATCH_RECORDS = 20_000
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 def table_hints(entity: Entity, table: str) -> Any:
@@ -124,40 +127,99 @@ def read_landing_files(
     lookback_days: int | None = None,
     as_of: datetime | None = None,
 ) -> Iterator[Any]:
-    """Validate every new or changed landing file of one entity and yield its tables."""
+    """Validate every new or changed landing file of one entity and yield its tables.
+
+    Small files are parsed together (one chunk of up to ``BATCH_BYTES`` may hold several files), so
+    the fixed cost of a parse is paid per chunk, not per file; counts stay per file.
+    """
     state = dlt.current.resource_state()
     files = files_to_read(landing.list(pattern), state, lookback_days=lookback_days)
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
+    batch = _FileBatch(parser)
     try:
         yield from create_tables_once(parser, state)
         for file in files:
-            yield from _read_file(parser, landing, file)
+            for lines in landing.iter_line_chunks(file):
+                if batch.full:
+                    yield from batch.flush()
+                batch.add(file, lines)
+            batch.finish(file)
+            if not batch.pending:
+                yield from batch.flush()
+        yield from batch.flush()
+        for file in batch.done:
             mark_loaded(state, file)
     finally:
         parser.close()
 
 
-def _read_file(parser: RecordParser, landing: Landing, file: LandingFile) -> Iterator[Any]:
-    parser.start_file()
-    context = ParseContext(SOURCE_FILE_COLUMN, file.relative_path, file.day)
-    read = quarantined = 0
-    for lines in landing.iter_line_chunks(file):
-        chunk = parser.parse(lines, context)
-        read += chunk.records_read
-        quarantined += chunk.records_quarantined
-        yield from emit_chunk(parser.entity, chunk)
-    if not parser.restricted:
-        yield reconciliation_item(parser.entity, file.relative_path, read, quarantined)
-    logger.info(
-        "%s: %s read %d, loaded %d, quarantined %d",
-        parser.entity.table,
-        file.relative_path,
-        read,
-        read - quarantined,
-        quarantined,
-    )
+class _FileBatch:
+    """Lines of consecutive files gathered into one chunk, parsed together, reconciled per file."""
+
+    def __init__(self, parser: RecordParser) -> None:
+        self.parser = parser
+        self.pieces: list[tuple[LandingFile, pa.Table]] = []
+        self.bytes = 0
+        self.finished: list[LandingFile] = []  # files whose last lines are in the pieces
+        self.counts: dict[str, list[int]] = {}  # relative path -> [read, quarantined]
+        self.done: list[LandingFile] = []
+
+    @property
+    def full(self) -> bool:
+        """Whether the gathered lines reach the size of one chunk."""
+        return self.bytes >= BATCH_BYTES
+
+    @property
+    def pending(self) -> bool:
+        """Whether some lines wait to be parsed."""
+        return bool(self.pieces)
+
+    def add(self, file: LandingFile, lines: pa.Table) -> None:
+        """Gather one line chunk of a file."""
+        self.pieces.append((file, lines))
+        self.bytes += lines.nbytes
+
+    def finish(self, file: LandingFile) -> None:
+        """Every line of ``file`` has been gathered (an empty file still gets its reconciliation row)."""
+        self.finished.append(file)
+        self.counts.setdefault(file.relative_path, [0, 0])
+
+    def flush(self) -> Iterator[Any]:
+        """Parse the gathered lines, yield their tables, then the rows of the files now complete."""
+        if self.pieces:
+            yield from self._parse()
+        for file in self.finished:
+            read, quarantined = self.counts.pop(file.relative_path, [0, 0])
+            if not self.parser.restricted:
+                yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
+            logger.info(
+                "%s: %s read %d, loaded %d, quarantined %d",
+                self.parser.entity.table,
+                file.relative_path,
+                read,
+                read - quarantined,
+                quarantined,
+            )
+            self.done.append(file)
+        self.finished = []
+
+    def _parse(self) -> Iterator[Any]:
+        segments: list[Segment] = []
+        tables = []
+        for file, lines in self.pieces:
+            if not segments or segments[-1].origin != file.relative_path:
+                segments.append(Segment(file.relative_path, file.day))
+            tables.append(segment_line_numbers(lines, len(segments) - 1))
+        self.pieces, self.bytes = [], 0
+        context = ParseContext(SOURCE_FILE_COLUMN, segments=tuple(segments))
+        chunk = self.parser.parse(pa.concat_tables(tables), context)
+        for origin, (read, quarantined) in chunk.by_origin.items():
+            counts = self.counts.setdefault(origin, [0, 0])
+            counts[0] += read
+            counts[1] += quarantined
+        yield from emit_chunk(self.parser.entity, chunk)
 
 
 def read_api_records(
