@@ -271,7 +271,9 @@ class RecordParser:
             for name in ("lines", "typed_lines", "json_lines"):
                 self.con.unregister(name)
         read = lines.num_rows
-        return ParsedChunk(tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context))
+        return ParsedChunk(
+            tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context)
+        )
 
     def _decode(self, lines: pa.Table) -> tuple[Entity, Decoded | None]:
         """Decode the chunk with Arrow unless new drift keys (or an unsupported spec) need the JSON path."""
