@@ -45,9 +45,13 @@ API_BATCH_RECORDS = 20_000
 BATCH_BYTES = 32 * 1024 * 1024
 
 
-def table_hints(entity: Entity, table: str) -> Any:
-    """dlt hints of one raw table produced by ``entity``."""
-    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE):
+def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
+    """dlt hints of one raw table produced by ``entity``.
+
+    ``append``: the load only adds rows no table holds yet (GA4 days never loaded), so the
+    delete-insert through the staging dataset is skipped.
+    """
+    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE) or append:
         return dlt.mark.make_hints(table_name=table, write_disposition="append")
     parent_key = [entity.merge_on] if entity.merge_on else list(entity.key)
     if table not in (entity.table, entity.restricted_table) or entity.merge_on:
@@ -60,20 +64,36 @@ def table_hints(entity: Entity, table: str) -> Any:
     )
 
 
-def _tagged(entity: Entity, table: str, data: pa.Table) -> Any:
-    return dlt.mark.with_hints(data, table_hints(entity, table), create_table_variant=True)
+def _tagged(entity: Entity, table: str, data: pa.Table, append: bool = False) -> Any:
+    return dlt.mark.with_hints(data, table_hints(entity, table, append), create_table_variant=True)
 
 
-def emit_chunk(entity: Entity, chunk: ParsedChunk) -> Iterator[Any]:
+def emit_chunk(entity: Entity, chunk: ParsedChunk, append: bool = False) -> Iterator[Any]:
     """The dlt items of one parsed chunk: every non-empty table plus its quarantine rows."""
     for table, data in chunk.tables.items():
         if data.num_rows:
-            yield _tagged(entity, table, data)
+            yield _tagged(entity, table, data, append)
     if chunk.quarantine.num_rows:
         yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
 
 
-def create_tables_once(parser: RecordParser, state: dict[str, Any]) -> Iterator[Any]:
+def appends_only(entity: Entity, files: list[LandingFile], state: dict[str, Any]) -> bool:
+    """Whether loading ``files`` can only add rows: every file has a day no loaded file had.
+
+    Only for entities replaced per day (``merge_on``, GA4): validation quarantines a record whose day
+    differs from its file's, so a day file never loaded brings rows of a day the tables do not hold.
+    """
+    if entity.merge_on is None or not files:
+        return False
+    loaded = state.get("files", {})
+    loaded_days = {LandingFile(path, path, "").day for path in loaded}
+    return all(
+        file.day is not None and file.relative_path not in loaded and file.day not in loaded_days
+        for file in files
+    )
+
+
+def create_tables_once(parser: RecordParser, state: dict[str, Any], append: bool = False) -> Iterator[Any]:
     """On a resource's first run, every table it writes, empty but fully typed.
 
     A source with no rows yet for some entity (no returns, no tickets) must still have
@@ -84,7 +104,7 @@ def create_tables_once(parser: RecordParser, state: dict[str, Any]) -> Iterator[
     parser.start_file()
     chunk = parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
     for table, data in chunk.tables.items():
-        yield _tagged(parser.entity, table, data)
+        yield _tagged(parser.entity, table, data, append)
     yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine)
     if not parser.restricted:
         yield _tagged(
@@ -137,9 +157,10 @@ def read_landing_files(
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
-    batch = _FileBatch(parser)
+    append = appends_only(entity, files, state)
+    batch = _FileBatch(parser, append)
     try:
-        yield from create_tables_once(parser, state)
+        yield from create_tables_once(parser, state, append)
         for file in files:
             for lines in landing.iter_line_chunks(file):
                 if batch.full:
@@ -158,8 +179,9 @@ def read_landing_files(
 class _FileBatch:
     """Lines of consecutive files gathered into one chunk, parsed together, reconciled per file."""
 
-    def __init__(self, parser: RecordParser) -> None:
+    def __init__(self, parser: RecordParser, append: bool = False) -> None:
         self.parser = parser
+        self.append = append
         self.pieces: list[tuple[LandingFile, pa.Table]] = []
         self.bytes = 0
         self.finished: list[LandingFile] = []  # files whose last lines are in the pieces
@@ -219,7 +241,7 @@ class _FileBatch:
             counts = self.counts.setdefault(origin, [0, 0])
             counts[0] += read
             counts[1] += quarantined
-        yield from emit_chunk(self.parser.entity, chunk)
+        yield from emit_chunk(self.parser.entity, chunk, self.append)
 
 
 def read_api_records(
