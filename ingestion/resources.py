@@ -93,19 +93,21 @@ def appends_only(entity: Entity, files: list[LandingFile], state: dict[str, Any]
     )
 
 
-def create_tables_once(parser: RecordParser, state: dict[str, Any], append: bool = False) -> Iterator[Any]:
+def create_tables_once(
+    parser: RecordParser, state: dict[str, Any], append: bool = False, parsed: ParsedChunk | None = None
+) -> Iterator[Any]:
     """On a resource's first run, every table it writes, empty but fully typed.
 
     A source with no rows yet for some entity (no returns, no tickets) must still have
-    its raw tables, so that the dbt staging models over them build.
+    its raw tables, so that the dbt staging models over them build. The types come from the first
+    chunk parsed (``parsed``), else from parsing no lines at all.
     """
     if state.get("tables_created"):
         return
-    parser.start_file()
-    chunk = parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
+    chunk = parsed or parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
     for table, data in chunk.tables.items():
-        yield _tagged(parser.entity, table, data, append)
-    yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine)
+        yield _tagged(parser.entity, table, data.slice(0, 0), append)
+    yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine.slice(0, 0))
     if not parser.restricted:
         yield _tagged(
             parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
@@ -158,9 +160,8 @@ def read_landing_files(
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
     append = appends_only(entity, files, state)
-    batch = _FileBatch(parser, append)
+    batch = _FileBatch(parser, state, append)
     try:
-        yield from create_tables_once(parser, state, append)
         for file in files:
             for lines in landing.iter_line_chunks(file):
                 if batch.full:
@@ -170,6 +171,7 @@ def read_landing_files(
             if not batch.pending:
                 yield from batch.flush()
         yield from batch.flush()
+        yield from create_tables_once(parser, state, append)
         for file in batch.done:
             mark_loaded(state, file)
     finally:
@@ -179,8 +181,9 @@ def read_landing_files(
 class _FileBatch:
     """Lines of consecutive files gathered into one chunk, parsed together, reconciled per file."""
 
-    def __init__(self, parser: RecordParser, append: bool = False) -> None:
+    def __init__(self, parser: RecordParser, state: dict[str, Any], append: bool = False) -> None:
         self.parser = parser
+        self.state = state
         self.append = append
         self.pieces: list[tuple[LandingFile, pa.Table]] = []
         self.bytes = 0
@@ -241,6 +244,7 @@ class _FileBatch:
             counts = self.counts.setdefault(origin, [0, 0])
             counts[0] += read
             counts[1] += quarantined
+        yield from create_tables_once(self.parser, self.state, self.append, chunk)
         yield from emit_chunk(self.parser.entity, chunk, self.append)
 
 
@@ -274,11 +278,11 @@ def read_api_records(
         loaded = chunk.tables.get(str(entity.restricted_table) if restricted else entity.table)
         if cursor_column and loaded is not None and loaded.num_rows:
             newest.append(pc.max(loaded[cursor_column]).as_py())
+        yield from create_tables_once(parser, state, parsed=chunk)
         yield from emit_chunk(entity, chunk)
 
     batch: list[str] = []
     try:
-        yield from create_tables_once(parser, state)
         parser.start_file()
         for page in fetch(since):
             batch.extend(orjson.dumps(record).decode("utf-8") for record in page)
@@ -287,6 +291,7 @@ def read_api_records(
                 batch = []
         if batch:
             yield from flush(batch)
+        yield from create_tables_once(parser, state)
     finally:
         parser.close()
     if not restricted and counts["read"]:
