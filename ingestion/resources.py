@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
 API_BATCH_RECORDS = 20_000
-BATCH_BYTES = 32 * 1024 * 1024
+BATCH_BYTES = 64 * 1024 * 1024
 
 
 def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
