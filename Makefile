@@ -13,7 +13,9 @@ export DO_NOT_TRACK := 1
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@# --compile-bytecode: with PYTHONDONTWRITEBYTECODE set, every process would otherwise recompile
+	@# dlt, pandas, dagster... at import (seconds of fixed cost per ingestion or dbt process).
+	@$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --editable .
 	@touch $@
 

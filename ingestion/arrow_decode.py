@@ -161,6 +161,9 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
         records = pa.concat_tables(typed, promote_options="permissive") if typed else schema.empty_table()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+    # One contiguous chunk per column: DuckDB's Arrow scan refuses struct columns it would have to
+    # read below a slice offset (columns chunked differently, or batches of a multi-file chunk).
+    records = records.combine_chunks()
     numbers = records.column("line_number") if typed else pa.array([], pa.int64())
     struct = records.drop_columns(["line_number"]) if typed else records
     decoded = pa.table({"line_number": numbers, "_r": struct.to_struct_array()})

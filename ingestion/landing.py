@@ -26,7 +26,7 @@ from ingestion.validation import LINES_SCHEMA
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 32 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024 * 1024
 GA4_LOOKBACK_DAYS = 3
 _DAY_IN_NAME = re.compile(r"(\d{8})\.jsonl$")
 
@@ -101,12 +101,20 @@ def _fingerprint(info: dict[str, Any]) -> str:
     return f"{info.get('size')}:{marker}"
 
 
+def _split_lines(data: bytes) -> pa.Array:
+    """The lines of a block as an Arrow string array, split by Arrow (ArrowInvalid if not UTF-8)."""
+    offsets = pa.array([0, len(data)], pa.int64())
+    block = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets.buffers()[1], pa.py_buffer(data)])
+    pieces = pc.split_pattern(block, "\n").flatten()
+    return pieces.cast(pa.large_string()).cast(pa.string())
+
+
 def _lines_table(data: bytes, first_number: int) -> tuple[pa.Table, int]:
     """Split, number and decode lines (flagging invalid UTF-8), dropping blank ones; also the line count."""
     try:
-        texts = pa.array(data.decode("utf-8").split("\n"), pa.string())
+        texts = _split_lines(data)
         valid = pa.nulls(len(texts), pa.bool_()).fill_null(True)
-    except UnicodeDecodeError:
+    except pa.ArrowInvalid:
         pieces = data.split(b"\n")
         texts = pa.array([p.decode("utf-8", errors="replace") for p in pieces], pa.string())
         valid = pa.array([_is_utf8(p) for p in pieces], pa.bool_())

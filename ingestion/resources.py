@@ -34,6 +34,8 @@ from ingestion.validation import (
     ParseContext,
     ParsedChunk,
     RecordParser,
+    Segment,
+    segment_line_numbers,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,11 +43,16 @@ logger = logging.getLogger(__name__)
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
 API_BATCH_RECORDS = 20_000
+BATCH_BYTES = 64 * 1024 * 1024
 
 
-def table_hints(entity: Entity, table: str) -> Any:
-    """dlt hints of one raw table produced by ``entity``."""
-    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE):
+def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
+    """dlt hints of one raw table produced by ``entity``.
+
+    ``append``: the load only adds rows no table holds yet (GA4 days never loaded), so the
+    delete-insert through the staging dataset is skipped.
+    """
+    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE) or append:
         return dlt.mark.make_hints(table_name=table, write_disposition="append")
     parent_key = [entity.merge_on] if entity.merge_on else list(entity.key)
     if table not in (entity.table, entity.restricted_table) or entity.merge_on:
@@ -58,32 +65,50 @@ def table_hints(entity: Entity, table: str) -> Any:
     )
 
 
-def _tagged(entity: Entity, table: str, data: pa.Table) -> Any:
-    return dlt.mark.with_hints(data, table_hints(entity, table), create_table_variant=True)
+def _tagged(entity: Entity, table: str, data: pa.Table, append: bool = False) -> Any:
+    return dlt.mark.with_hints(data, table_hints(entity, table, append), create_table_variant=True)
 
 
-def emit_chunk(entity: Entity, chunk: ParsedChunk) -> Iterator[Any]:
+def emit_chunk(entity: Entity, chunk: ParsedChunk, append: bool = False) -> Iterator[Any]:
     """The dlt items of one parsed chunk: every non-empty table plus its quarantine rows."""
     for table, data in chunk.tables.items():
         if data.num_rows:
-            yield _tagged(entity, table, data)
+            yield _tagged(entity, table, data, append)
     if chunk.quarantine.num_rows:
         yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
 
 
-def create_tables_once(parser: RecordParser, state: dict[str, Any]) -> Iterator[Any]:
+def appends_only(entity: Entity, files: list[LandingFile], state: dict[str, Any]) -> bool:
+    """Whether loading ``files`` can only add rows: every file has a day no loaded file had.
+
+    Only for entities replaced per day (``merge_on``, GA4): validation quarantines a record whose day
+    differs from its file's, so a day file never loaded brings rows of a day the tables do not hold.
+    """
+    if entity.merge_on is None or not files:
+        return False
+    loaded = state.get("files", {})
+    loaded_days = {LandingFile(path, path, "").day for path in loaded}
+    return all(
+        file.day is not None and file.relative_path not in loaded and file.day not in loaded_days
+        for file in files
+    )
+
+
+def create_tables_once(
+    parser: RecordParser, state: dict[str, Any], append: bool = False, parsed: ParsedChunk | None = None
+) -> Iterator[Any]:
     """On a resource's first run, every table it writes, empty but fully typed.
 
     A source with no rows yet for some entity (no returns, no tickets) must still have
-    its raw tables, so that the dbt staging models over them build.
+    its raw tables, so that the dbt staging models over them build. The types come from the first
+    chunk parsed (``parsed``), else from parsing no lines at all.
     """
     if state.get("tables_created"):
         return
-    parser.start_file()
-    chunk = parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
+    chunk = parsed or parser.parse(LINES_SCHEMA.empty_table(), ParseContext(SOURCE_FILE_COLUMN, "", None))
     for table, data in chunk.tables.items():
-        yield _tagged(parser.entity, table, data)
-    yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine)
+        yield _tagged(parser.entity, table, data.slice(0, 0), append)
+    yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine.slice(0, 0))
     if not parser.restricted:
         yield _tagged(
             parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
@@ -132,40 +157,103 @@ def read_landing_files(
     lookback_days: int | None = None,
     as_of: datetime | None = None,
 ) -> Iterator[Any]:
-    """Validate every new or changed landing file of one entity and yield its tables."""
+    """Validate every new or changed landing file of one entity and yield its tables.
+
+    Small files are parsed together (one chunk of up to ``BATCH_BYTES`` may hold several files), so
+    the fixed cost of a parse is paid per chunk, not per file; counts stay per file.
+    """
     state = dlt.current.resource_state()
     files = files_to_read(landing.list(pattern), state, lookback_days=lookback_days)
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
+    append = appends_only(entity, files, state)
+    batch = _FileBatch(parser, state, append)
     try:
-        yield from create_tables_once(parser, state)
         for file in files:
-            yield from _read_file(parser, landing, file)
+            for lines in landing.iter_line_chunks(file):
+                if batch.full:
+                    yield from batch.flush()
+                batch.add(file, lines)
+            batch.finish(file)
+            if not batch.pending:
+                yield from batch.flush()
+        yield from batch.flush()
+        yield from create_tables_once(parser, state, append)
+        for file in batch.done:
             mark_loaded(state, file)
     finally:
         parser.close()
 
 
-def _read_file(parser: RecordParser, landing: Landing, file: LandingFile) -> Iterator[Any]:
-    parser.start_file()
-    context = ParseContext(SOURCE_FILE_COLUMN, file.relative_path, file.day)
-    read = quarantined = 0
-    for lines in landing.iter_line_chunks(file):
-        chunk = parser.parse(lines, context)
-        read += chunk.records_read
-        quarantined += chunk.records_quarantined
-        yield from emit_chunk(parser.entity, chunk)
-    if not parser.restricted:
-        yield reconciliation_item(parser.entity, file.relative_path, read, quarantined)
-    logger.info(
-        "%s: %s read %d, loaded %d, quarantined %d",
-        parser.entity.table,
-        file.relative_path,
-        read,
-        read - quarantined,
-        quarantined,
-    )
+class _FileBatch:
+    """Lines of consecutive files gathered into one chunk, parsed together, reconciled per file."""
+
+    def __init__(self, parser: RecordParser, state: dict[str, Any], append: bool = False) -> None:
+        self.parser = parser
+        self.state = state
+        self.append = append
+        self.pieces: list[tuple[LandingFile, pa.Table]] = []
+        self.bytes = 0
+        self.finished: list[LandingFile] = []  # files whose last lines are in the pieces
+        self.counts: dict[str, list[int]] = {}  # relative path -> [read, quarantined]
+        self.done: list[LandingFile] = []
+
+    @property
+    def full(self) -> bool:
+        """Whether the gathered lines reach the size of one chunk."""
+        return self.bytes >= BATCH_BYTES
+
+    @property
+    def pending(self) -> bool:
+        """Whether some lines wait to be parsed."""
+        return bool(self.pieces)
+
+    def add(self, file: LandingFile, lines: pa.Table) -> None:
+        """Gather one line chunk of a file."""
+        self.pieces.append((file, lines))
+        self.bytes += lines.nbytes
+
+    def finish(self, file: LandingFile) -> None:
+        """Every line of ``file`` has been gathered (an empty file still gets its reconciliation row)."""
+        self.finished.append(file)
+        self.counts.setdefault(file.relative_path, [0, 0])
+
+    def flush(self) -> Iterator[Any]:
+        """Parse the gathered lines, yield their tables, then the rows of the files now complete."""
+        if self.pieces:
+            yield from self._parse()
+        for file in self.finished:
+            read, quarantined = self.counts.pop(file.relative_path, [0, 0])
+            if not self.parser.restricted:
+                yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
+            logger.info(
+                "%s: %s read %d, loaded %d, quarantined %d",
+                self.parser.entity.table,
+                file.relative_path,
+                read,
+                read - quarantined,
+                quarantined,
+            )
+            self.done.append(file)
+        self.finished = []
+
+    def _parse(self) -> Iterator[Any]:
+        segments: list[Segment] = []
+        tables = []
+        for file, lines in self.pieces:
+            if not segments or segments[-1].origin != file.relative_path:
+                segments.append(Segment(file.relative_path, file.day))
+            tables.append(segment_line_numbers(lines, len(segments) - 1))
+        self.pieces, self.bytes = [], 0
+        context = ParseContext(SOURCE_FILE_COLUMN, segments=tuple(segments))
+        chunk = self.parser.parse(pa.concat_tables(tables), context)
+        for origin, (read, quarantined) in chunk.by_origin.items():
+            counts = self.counts.setdefault(origin, [0, 0])
+            counts[0] += read
+            counts[1] += quarantined
+        yield from create_tables_once(self.parser, self.state, self.append, chunk)
+        yield from emit_chunk(self.parser.entity, chunk, self.append)
 
 
 def read_api_records(
@@ -198,11 +286,11 @@ def read_api_records(
         loaded = chunk.tables.get(str(entity.restricted_table) if restricted else entity.table)
         if cursor_column and loaded is not None and loaded.num_rows:
             newest.append(pc.max(loaded[cursor_column]).as_py())
+        yield from create_tables_once(parser, state, parsed=chunk)
         yield from emit_chunk(entity, chunk)
 
     batch: list[str] = []
     try:
-        yield from create_tables_once(parser, state)
         parser.start_file()
         for page in fetch(since):
             batch.extend(orjson.dumps(record).decode("utf-8") for record in page)
@@ -211,6 +299,7 @@ def read_api_records(
                 batch = []
         if batch:
             yield from flush(batch)
+        yield from create_tables_once(parser, state)
     finally:
         parser.close()
     if not restricted and counts["read"]:

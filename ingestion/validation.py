@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.arrow_decode import Decoded, UnsupportedSpecError, arrow_schema, decode_lines, has_new_keys
 from ingestion.pii import register_pii_macros
@@ -133,13 +134,59 @@ def _reason(code: str, detail_sql: str) -> str:
     return f"{{'code': '{code}', 'detail': {detail_sql}}}"
 
 
-@dataclass(frozen=True)
-class ParseContext:
-    """Where a chunk of lines comes from: the lineage column and its value, and the file's day if any."""
+SEGMENT_SHIFT = 40  # line_number = (segment index << SEGMENT_SHIFT) | line number in its file
+_LINE_MASK = (1 << SEGMENT_SHIFT) - 1
+_SEGMENT_SQL = f"(line_number >> {SEGMENT_SHIFT})"
 
-    origin_column: str
+
+@dataclass(frozen=True)
+class Segment:
+    """One file's (or API run's) share of a chunk: its lineage value and its day, if any."""
+
     origin: str
     file_day: date | None = None
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """Where a chunk of lines comes from: the lineage column and its value, and the file's day if any.
+
+    A chunk may hold lines of several files (``segments``): the line numbers of segment ``i`` carry
+    ``i`` in their high bits (:func:`segment_line_numbers`); duplicates, reconciliation counts and
+    quarantine lineage stay per segment.
+    """
+
+    origin_column: str
+    origin: str = ""
+    file_day: date | None = None
+    segments: tuple[Segment, ...] = ()
+
+    @property
+    def all_segments(self) -> tuple[Segment, ...]:
+        """The segments of the chunk (one when ``segments`` is not given)."""
+        return self.segments or (Segment(self.origin, self.file_day),)
+
+    def origin_sql(self) -> str:
+        """SQL of each row's lineage value, from its ``line_number``."""
+        return _per_segment_sql([sql_literal(s.origin) for s in self.all_segments])
+
+    def file_day_sql(self) -> str:
+        """SQL of each row's file day (NULL when the file has none), from its ``line_number``."""
+        return _per_segment_sql([sql_literal(s.file_day) for s in self.all_segments])
+
+
+def _per_segment_sql(values: list[str]) -> str:
+    if len(set(values)) == 1:
+        return values[0]
+    return f"[{', '.join(values)}][{_SEGMENT_SQL} + 1]"
+
+
+def segment_line_numbers(lines: pa.Table, index: int) -> pa.Table:
+    """The lines of a file as segment ``index`` of a chunk (see :class:`ParseContext`)."""
+    if index == 0:
+        return lines
+    numbers = pc.bit_wise_or(lines["line_number"], pa.scalar(index << SEGMENT_SHIFT, pa.int64()))
+    return lines.set_column(0, "line_number", numbers)
 
 
 @dataclass
@@ -150,6 +197,7 @@ class ParsedChunk:
     quarantine: pa.Table
     records_read: int
     records_quarantined: int
+    by_origin: dict[str, tuple[int, int]] = field(default_factory=dict)  # origin -> (read, quarantined)
 
     @property
     def records_loaded(self) -> int:
@@ -186,7 +234,7 @@ class RecordParser:
         self.con.execute("SET TimeZone = 'UTC'")
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
-        self.con.execute(f"CREATE TEMP TABLE seen_keys ({key_columns})")
+                self.con.execute(f"CREATE TEMP TABLE seen_keys (_origin VARCHAR, {key_columns})")
         self._suppressed_namespaces = self._register_suppression(suppressed)
 
     def _register_suppression(self, suppressed: frozenset[SuppressedIdentifier]) -> frozenset[str]:
@@ -228,6 +276,8 @@ class RecordParser:
         Lines Arrow decodes with the entity's types take the typed path; the others (and every line of
         a chunk that brings new drift keys) take the JSON path, which names each defect.
         """
+        origins = sorted({sql_literal(s.origin) for s in context.all_segments})
+        self.con.execute(f"DELETE FROM seen_keys WHERE _origin NOT IN ({', '.join(origins)})")
         self.con.register("lines", lines)
         try:
             entity, decoded = self._decode(lines)
@@ -243,14 +293,16 @@ class RecordParser:
                 list(self._build_child_tables(entity))
                 prefixes.append(_JSON)
             children = list(_all_children(entity.children))
-            self._collect_bad_lines(entity, [child.table for child in children], prefixes)
+            self._collect_bad_lines(entity, [child.table for child in children], prefixes, context)
             tables = self._outputs(entity, children, context, prefixes)
             quarantine = self._quarantine(entity, context)
         finally:
             for name in ("lines", "typed_lines", "json_lines"):
                 self.con.unregister(name)
         read = lines.num_rows
-        return ParsedChunk(tables, quarantine, read, quarantine.num_rows)
+        return ParsedChunk(
+            tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context)
+        )
 
     def _decode(self, lines: pa.Table) -> tuple[Entity, Decoded | None]:
         """Decode the chunk with Arrow unless new drift keys (or an unsupported spec) need the JSON path."""
@@ -409,9 +461,9 @@ class RecordParser:
         step.columns.append(f"pii_hmac({normalised}) AS {_ident(f.column + '_hash')}")
 
     @staticmethod
-    def _checks(step: _Step, checks: Iterable[Check], file_day: date | None) -> None:
+    def _checks(step: _Step, checks: Iterable[Check], file_day_sql: str) -> None:
         for check in checks:
-            failing = check.failing.replace("{file_day}", sql_literal(file_day))
+            failing = check.failing.replace("{file_day}", file_day_sql)
             step.reasons.append(f"WHEN {failing} THEN {_reason(check.code, sql_literal(check.detail))}")
 
     def _build_record_table(self, entity: Entity, context: ParseContext) -> None:
@@ -425,7 +477,7 @@ class RecordParser:
         step = self._field_step(entity.fields + array_fields, "''")
         step.reasons[:0] = self._suppression_reasons(entity)
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
-        self._checks(step, entity.checks, context.file_day)
+        self._checks(step, entity.checks, context.file_day_sql())
         required = [i for i, f in enumerate(entity.fields, start=1) if f.required]
         not_object = (
             f"WHEN _v[{required[0]}] IS NULL AND json_type(line) <> 'OBJECT' "
@@ -450,7 +502,7 @@ class RecordParser:
         step = self._field_step(entity.fields + array_fields, "''", root="_r")
         step.reasons[:0] = self._suppression_reasons(entity)
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
-        self._checks(step, entity.checks, context.file_day)
+        self._checks(step, entity.checks, context.file_day_sql())
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_TYPED}rec_typed AS SELECT line_number, "
             f"{', '.join(step.columns)}, {_case(step.reasons)} AS _reason FROM typed_lines"
@@ -464,7 +516,7 @@ class RecordParser:
         array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in child.children)
         label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
         step = self._field_step(fields + array_fields, label, root="_e")
-        self._checks(step, child.checks, None)
+        self._checks(step, child.checks, "NULL")
         elements = _ident("_l_" + child.table)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_TYPED}c_{child.table} AS "
@@ -491,7 +543,7 @@ class RecordParser:
         paths = ", ".join(sql_literal(f.path) for f in fields + array_fields)
         label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
         step = self._field_step(fields + array_fields, label)
-        self._checks(step, child.checks, None)
+        self._checks(step, child.checks, "NULL")
         reasons = _case(step.reasons)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE c_{child.table} AS "
@@ -506,7 +558,9 @@ class RecordParser:
         for grandchild_index, grandchild in enumerate(child.children):
             yield from self._build_child(grandchild, f"c_{child.table}", len(fields) + 1 + grandchild_index)
 
-    def _collect_bad_lines(self, entity: Entity, child_tables: list[str], prefixes: list[str]) -> None:
+    def _collect_bad_lines(
+        self, entity: Entity, child_tables: list[str], prefixes: list[str], context: ParseContext
+    ) -> None:
         parts = [
             f"SELECT line_number, _reason, 0 AS _rank FROM {p}rec_typed WHERE _reason IS NOT NULL"
             for p in prefixes
@@ -521,9 +575,9 @@ class RecordParser:
             "arg_min(_reason, _rank) AS _reason FROM (" + " UNION ALL ".join(parts) + ") "
             "GROUP BY line_number"
         )
-        self._collect_duplicates(entity, prefixes)
+        self._collect_duplicates(entity, prefixes, context)
 
-    def _collect_duplicates(self, entity: Entity, prefixes: list[str]) -> None:
+    def _collect_duplicates(self, entity: Entity, prefixes: list[str], context: ParseContext) -> None:
         """Quarantine a repeated key of an event-like record; versioned records merge on their key."""
         if entity.newest_column:
             return
@@ -531,10 +585,11 @@ class RecordParser:
         as_text = ", ".join(f"CAST({_ident(k)} AS VARCHAR) AS {_ident(k)}" for k in entity.key)
         order = f"{_ident(entity.newest_column)} DESC NULLS LAST, " if entity.newest_column else ""
         detail = sql_literal(f"another record with the same {'/'.join(entity.key)} was kept")
-        same = " AND ".join(f"s.{_ident(k)} = ok_keys.{_ident(k)}" for k in entity.key)
+        same = " AND ".join(f"s.{_ident(k)} = ok_keys.{_ident(k)}" for k in ("_origin", *entity.key))
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE ok_keys AS SELECT line_number, {as_text}, row_number() OVER "
-            f"(PARTITION BY {keys} ORDER BY {order}line_number) AS _n "
+            f"CREATE OR REPLACE TEMP TABLE ok_keys AS SELECT line_number, {context.origin_sql()} AS _origin, "
+            f"{as_text}, row_number() OVER "
+            f"(PARTITION BY {_SEGMENT_SQL}, {keys} ORDER BY {order}line_number) AS _n "
             f"FROM ({_union(f'SELECT line_number, {keys} FROM {{p}}rec_typed', prefixes)}) "
             "ANTI JOIN bad USING (line_number)"
         )
@@ -542,14 +597,14 @@ class RecordParser:
             f"INSERT INTO bad SELECT line_number, {_reason(DUPLICATE, detail)} FROM ok_keys "
             f"WHERE _n > 1 OR EXISTS (SELECT 1 FROM seen_keys s WHERE {same})"
         )
-        self.con.execute(f"INSERT INTO seen_keys SELECT {keys} FROM ok_keys WHERE _n = 1")
+        self.con.execute(f"INSERT INTO seen_keys SELECT _origin, {keys} FROM ok_keys WHERE _n = 1")
 
     # -- outputs ------------------------------------------------------------------------------------
 
     def _outputs(
         self, entity: Entity, children: list[Child], context: ParseContext, prefixes: list[str]
     ) -> dict[str, pa.Table]:
-        origin = f"{sql_literal(context.origin)} AS {_ident(context.origin_column)}"
+        origin = f"{context.origin_sql()} AS {_ident(context.origin_column)}"
         if self.restricted:
             return self._restricted_output(entity, origin, prefixes)
         columns = [_ident(c) for c in _raw_columns(entity)]
@@ -597,12 +652,32 @@ class RecordParser:
         return self._fetch(
             f"SELECT {sql_literal(entity.table)} AS table_name, _reason.code AS reason_code, "
             f"_reason.detail AS reason_detail, {payload} AS raw_payload, "
-            f"{sql_literal(context.origin)} AS source_file, line_number "
-            "FROM bad JOIN lines USING (line_number) ORDER BY line_number"
+            f"{context.origin_sql()} AS source_file, line_number & {_LINE_MASK} AS line_number "
+            "FROM bad JOIN lines USING (line_number) ORDER BY bad.line_number"
         )
 
     def _fetch(self, sql: str) -> pa.Table:
         return self.con.sql(sql).to_arrow_table()
+
+
+def _by_origin(lines: pa.Table, quarantine: pa.Table, context: ParseContext) -> dict[str, tuple[int, int]]:
+    """Records read and quarantined per segment origin of a chunk."""
+    segments = context.all_segments
+    read = [0] * len(segments)
+    if len(segments) == 1:
+        read[0] = lines.num_rows
+    else:
+        indexes = pc.shift_right(lines["line_number"], SEGMENT_SHIFT)
+        for item in pc.value_counts(indexes).to_pylist():
+            read[item["values"]] = item["counts"]
+    quarantined: dict[str, int] = {}
+    for item in pc.value_counts(quarantine["source_file"]).to_pylist():
+        quarantined[item["values"]] = item["counts"]
+    counts: dict[str, tuple[int, int]] = {}
+    for segment, count in zip(segments, read, strict=True):
+        before = counts.get(segment.origin, (0, 0))
+        counts[segment.origin] = (before[0] + count, quarantined.get(segment.origin, 0))
+    return counts
 
 
 def _union(template: str, prefixes: list[str]) -> str:

@@ -99,7 +99,7 @@ def test_load_packages_are_deleted_once_loaded(loaded: Loaded) -> None:
 
 
 def test_staging_datasets_are_emptied_after_merge(loaded: Loaded) -> None:
-    assert scalar(loaded.data_dir, "SELECT count(*) FROM raw_ga4_staging.events") == 0
+    assert scalar(loaded.data_dir, "SELECT count(*) FROM raw_crm_staging.contacts") == 0
     assert scalar(loaded.data_dir, "SELECT count(*) FROM restricted_crm_staging.contacts") == 0
 
 

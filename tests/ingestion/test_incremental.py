@@ -37,6 +37,27 @@ def test_late_ga4_events_rewritten_within_three_days_merge_without_duplicates(
     assert line is not None and line.records_loaded == fresh_world.valid["events"] // 3 + 5
     params = scalar(data_dir, "SELECT count(*) FROM raw_ga4.event_params")
     assert params == fresh_world.valid["event_params"] + 2 * 5
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4_staging.events") == 0
+
+
+def test_ga4_days_never_loaded_are_appended_without_the_staging_dataset(
+    data_dir: DataDir, fresh_world: World
+) -> None:
+    run_ingestion(data_dir, sources=["ga4"])
+    staging = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw_ga4_staging'"
+    assert scalar(data_dir, staging) == 0
+    newest = START + timedelta(days=3)
+    (data_dir.landing / f"ga4/events_{newest.strftime('%Y%m%d')}.jsonl").write_text(
+        json.dumps(ga4_event(1, newest, user=1)) + "\n", encoding="utf-8"
+    )
+    run_ingestion(data_dir, sources=["ga4"])
+    assert scalar(data_dir, staging) == 0
+    assert _events(data_dir) == (fresh_world.valid["events"] + 1, fresh_world.valid["events"] + 1)
+    _append_late_events(data_dir, newest, 2)
+    run_ingestion(data_dir, sources=["ga4"])
+    assert scalar(data_dir, staging) > 0
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4_staging.events") == 0
+    assert _events(data_dir) == (fresh_world.valid["events"] + 3, fresh_world.valid["events"] + 3)
 
 
 def test_ga4_rewrite_older_than_the_look_back_window_is_ignored(
