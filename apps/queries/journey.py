@@ -33,19 +33,46 @@ def _stage_scope(filters: Filters, period_start: str = "h.valid_from") -> tuple[
 
 
 def stage_funnel(filters: Filters) -> pd.DataFrame:
-    """Customers who were in each funnel stage at some time in the date range, in funnel order."""
+    """Customers active in the date range who reached each funnel stage (or a later one) by its end.
+
+    A customer counts at every stage up to the furthest one reached, so the funnel narrows; lapsed
+    customers count at the stages they reached before lapsing, and once more as ``lapsed``.
+    """
     condition, params = _stage_scope(filters)
+    end_condition = "and h.valid_from <= ?" if filters.end else ""
+    end_params = [filters.end] if filters.end else []
     return data.query(
         f"""
-        select h.funnel_stage, min(h.funnel_stage_order) as stage_order,
-               count(distinct h.customer_key) as customers
-        from fct_customer_stage_history as h
-        join dim_customers as c on c.customer_key = h.customer_key
-        {condition}
-        group by h.funnel_stage
-        order by stage_order, h.funnel_stage
+        with scoped as (
+            select distinct h.customer_key
+            from fct_customer_stage_history as h
+            join dim_customers as c on c.customer_key = h.customer_key
+            {condition}
+        ),
+        reached as (
+            select h.customer_key,
+                   max(h.funnel_stage_order) filter (where h.funnel_stage <> 'lapsed') as furthest,
+                   bool_or(h.funnel_stage = 'lapsed') as has_lapsed
+            from fct_customer_stage_history as h
+            join scoped on scoped.customer_key = h.customer_key
+            where true {end_condition}
+            group by h.customer_key
+        ),
+        stages as (
+            select funnel_stage, min(funnel_stage_order) as stage_order
+            from fct_customer_stage_history
+            group by funnel_stage
+        )
+        select stages.funnel_stage, stages.stage_order,
+               count(reached.customer_key) as customers
+        from stages
+        left join reached
+          on (stages.funnel_stage <> 'lapsed' and reached.furthest >= stages.stage_order)
+          or (stages.funnel_stage = 'lapsed' and reached.has_lapsed)
+        group by stages.funnel_stage, stages.stage_order
+        order by stages.stage_order, stages.funnel_stage
         """,
-        params,
+        [*params, *end_params],
     )
 
 

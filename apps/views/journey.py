@@ -17,7 +17,10 @@ if components.page_header(
         funnel_column, sankey_column = st.columns([2, 3])
         with funnel_column:
             st.subheader("Stage funnel")
-            st.caption("Customers who were in each stage at some time in the date range.")
+            st.caption(
+                "Customers active in the date range, counted at every stage up to the furthest "
+                "they reached by its end."
+            )
             components.filter_note(chosen, journey.STAGE_HISTORY)
             funnel = journey.stage_funnel(chosen)
             if not components.empty(funnel, "customers"):
