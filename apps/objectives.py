@@ -13,6 +13,8 @@ AGGREGATIONS = ("sum", "ratio", "last", "mean")
 FORMATS = ("count", "money", "rate", "score")
 OBJECTIVE_KINDS = ("at_least", "at_most", "growth")
 
+TOLERANCE = 1e-9  # 12 / 10 - 1 is 0.19999999999999996 in floating point
+
 Status = Literal["met", "missed", "unknown"]
 
 
@@ -34,7 +36,7 @@ class Objective:
             return "met" if value <= self.target else "missed"
         if previous is None or previous == 0:
             return "unknown"
-        return "met" if value / previous - 1 >= self.target else "missed"
+        return "met" if value / previous - 1 >= self.target - TOLERANCE else "missed"
 
     def describe(self, fmt: Any) -> str:
         """The objective in words, values formatted with ``fmt``."""
