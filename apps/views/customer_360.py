@@ -14,6 +14,7 @@ def _look_up() -> None:
     """Form callback: resolve the typed identifier to a customer key (only the key reaches the URL)."""
     kind = st.session_state.get("lookup-kind") or LOOKUP_KINDS[0]
     value = str(st.session_state.get("lookup-value") or "")
+    st.session_state["lookup-value"] = ""  # a typed e-mail or card number is not kept in the session
     if kind == "Loyalty card number":
         found = c360.find_by_loyalty_card(value)
     elif kind == "E-mail address":

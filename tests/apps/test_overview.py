@@ -49,8 +49,8 @@ def test_tiles_equal_the_kpi_mart_over_the_chosen_dates(world: DataDir, run_page
     assert shown["Customers"] == f"{last_day[0][0]:,.0f}"
     daily_active = snapshot_rows(
         world,
-        "select avg(n) from (select sum(numerator) as n from fct_kpi_daily where kpi_name = 'active_customers' "
-        "and date_day between ? and ? group by date_day)",
+        "select avg(n) from (select sum(numerator) as n from fct_kpi_daily "
+        "where kpi_name = 'active_customers' and date_day between ? and ? group by date_day)",
         RANGE,
     )
     assert shown["Active customers"] == f"{daily_active[0][0]:,.0f}"

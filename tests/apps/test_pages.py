@@ -11,7 +11,12 @@ from tests.apps.conftest import PAGES, RunPage
 KPI_MARTS_OF_PAGE = {
     "overview": ["fct_kpi_daily"],
     "channels": ["fct_attribution_channel_summary", "fct_ropo_weekly", "fct_channel_mix_monthly"],
-    "customers": ["fct_segment_summary", "fct_retention_cohorts", "fct_customer_lifetime_value", "fct_consent_daily"],
+    "customers": [
+        "fct_segment_summary",
+        "fct_retention_cohorts",
+        "fct_customer_lifetime_value",
+        "fct_consent_daily",
+    ],
     "social_listening": ["fct_social_daily", "fct_social_topics", "fct_social_influencers"],
     "voice_of_customer": ["fct_voc_summary", "fct_survey_responses"],
 }
