@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -75,6 +76,11 @@ def metrics(app: AppTest) -> dict[str, str]:
 def frames(app: AppTest) -> list[Any]:
     """Every table the page shows, as DataFrames."""
     return [frame.value for frame in app.dataframe]
+
+
+def frame_with(app: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table the page shows that has all ``columns``."""
+    return next(frame for frame in frames(app) if set(columns) <= set(frame.columns))
 
 
 def shown_text(app: AppTest) -> str:

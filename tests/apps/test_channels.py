@@ -5,11 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parcours.paths import DataDir
-from tests.apps.conftest import RunPage, frames, metrics, snapshot_rows
-
-
-def _frame_with(app, *columns: str):  # type: ignore[no-untyped-def]
-    return next(frame for frame in frames(app) if set(columns) <= set(frame.columns))
+from tests.apps.conftest import RunPage, frame_with, metrics, snapshot_rows
 
 
 def test_online_and_store_revenue_equal_the_orders(world: DataDir, run_page: RunPage) -> None:
@@ -25,14 +21,14 @@ def test_online_and_store_revenue_equal_the_orders(world: DataDir, run_page: Run
 
 def test_store_filter_keeps_only_that_stores_orders(world: DataDir, run_page: RunPage) -> None:
     app = run_page("channels", store="Marseille Port (S2)")  # the URL holds the label shown
-    orders = _frame_with(app, "order_channel", "net_revenue")
+    orders = frame_with(app, "order_channel", "net_revenue")
     assert orders["net_revenue"].sum() == pytest.approx(160.0)
     assert set(orders["order_channel"]) == {"store"}
 
 
 def test_attribution_shows_every_model_with_the_marts_credit(world: DataDir, run_page: RunPage) -> None:
     app = run_page("channels")
-    credits = _frame_with(app, "attribution_model", "conversions")
+    credits = frame_with(app, "attribution_model", "conversions")
     shown = credits.groupby("attribution_model")["revenue"].sum().to_dict()
     expected = dict(
         snapshot_rows(
@@ -40,7 +36,7 @@ def test_attribution_shows_every_model_with_the_marts_credit(world: DataDir, run
         )
     )
     assert shown == pytest.approx(expected)
-    markov = _frame_with(app, "credit_share", "credit_share_ci_low")
+    markov = frame_with(app, "credit_share", "credit_share_ci_low")
     assert markov["credit_share"].sum() == pytest.approx(1.0)
 
 
@@ -61,5 +57,5 @@ def test_ropo_rate_is_re_aggregated_from_numerators_and_denominators(
 def test_campaign_performance_follows_the_chosen_model(world: DataDir, run_page: RunPage) -> None:
     app = run_page("channels")
     app.selectbox(key="campaign-model").set_value("markov").run()
-    performance = _frame_with(app, "campaign", "conversions", "revenue")
+    performance = frame_with(app, "campaign", "conversions", "revenue")
     assert performance.set_index("campaign").loc["spring_sale", "revenue"] == pytest.approx(230.0)

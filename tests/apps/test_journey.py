@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from parcours.paths import DataDir
-from tests.apps.conftest import RunPage, frames, snapshot_rows
-
-
-def _frame_with(app, column: str):  # type: ignore[no-untyped-def]
-    return next(frame for frame in frames(app) if column in frame.columns)
+from tests.apps.conftest import RunPage, frame_with, frames, snapshot_rows
 
 
 def test_funnel_counts_each_customer_up_to_the_furthest_stage_reached(
@@ -28,7 +24,7 @@ def test_funnel_counts_each_customer_up_to_the_furthest_stage_reached(
 
 def test_stage_moves_equal_the_transitions_of_the_stage_history(world: DataDir, run_page: RunPage) -> None:
     app = run_page("journey", dates=["2026-03-01", "2026-03-14"])
-    moves = _frame_with(app, "transitions")
+    moves = frame_with(app, "transitions")
     expected = snapshot_rows(
         world,
         "select sankey_source, sankey_target, count(*) from fct_customer_stage_history "
@@ -41,7 +37,7 @@ def test_stage_moves_equal_the_transitions_of_the_stage_history(world: DataDir, 
 
 def test_time_in_stage_averages_the_completed_periods(world: DataDir, run_page: RunPage) -> None:
     app = run_page("journey")
-    durations = _frame_with(app, "average_days").set_index("funnel_stage")
+    durations = frame_with(app, "average_days").set_index("funnel_stage")
     # Completed awareness periods in the range: c2 (2 days) and c3 (4 days).
     assert durations.loc["awareness", "average_days"] == 3.0
     assert durations.loc["awareness", "completed_periods"] == 2
@@ -49,7 +45,7 @@ def test_time_in_stage_averages_the_completed_periods(world: DataDir, run_page: 
 
 def test_journey_map_puts_each_touchpoint_in_the_stage_of_its_day(world: DataDir, run_page: RunPage) -> None:
     app = run_page("journey")
-    touchpoints = _frame_with(app, "with_sentiment")
+    touchpoints = frame_with(app, "with_sentiment")
     per_stage = touchpoints.groupby("funnel_stage")["touchpoints"].sum().to_dict()
     # t1, t2 (c1, 03-01) in conversion; t3, t4 in loyalty; t5 (c2, 03-03) awareness; t6 conversion;
     # t7 (c3, 03-05) awareness; t8 consideration; t9 (c4, 03-02) conversion; t10 advocacy.
@@ -61,6 +57,6 @@ def test_journey_map_puts_each_touchpoint_in_the_stage_of_its_day(world: DataDir
 
 def test_channel_filter_restricts_the_journey_map(world: DataDir, run_page: RunPage) -> None:
     app = run_page("journey", channel="social")
-    touchpoints = _frame_with(app, "with_sentiment")
+    touchpoints = frame_with(app, "with_sentiment")
     assert set(touchpoints["channel"]) == {"social"}
     assert touchpoints["touchpoints"].sum() == 2
