@@ -110,9 +110,9 @@ def empty(frame: pd.DataFrame, what: str) -> bool:
     return False
 
 
-def table(frame: pd.DataFrame, name: str) -> None:
-    """A table with a CSV download button."""
-    st.dataframe(frame, width="stretch", hide_index=True)
+def table(frame: pd.DataFrame, name: str, columns: Sequence[str] | None = None) -> None:
+    """A table with a CSV download button (of every column, even those ``columns`` does not show)."""
+    st.dataframe(_plain_dates(frame), width="stretch", hide_index=True, column_order=columns)
     st.download_button(
         f"Download {name} as CSV",
         frame.to_csv(index=False).encode("utf-8"),
@@ -121,6 +121,18 @@ def table(frame: pd.DataFrame, name: str) -> None:
         key=f"download-{name}",
         icon=":material/download:",
     )
+
+
+def _plain_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Show day-grain timestamps (all at midnight) as dates, not ``2026-03-01 00:00:00``."""
+    shown = frame
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values) and values.dt.tz is None:
+            present = values.dropna()
+            if present.empty or (present == present.dt.normalize()).all():
+                shown = shown.assign(**{column: values.dt.date})
+    return shown
 
 
 def fmt_count(value: float | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import streamlit as st
@@ -31,6 +31,9 @@ MULTI_FILTERS: dict[str, tuple[str, str]] = {
     "behaviour_segment": ("Behaviour segment (persona)", "persona"),
 }
 DATE_PARAM = "dates"
+# Days shown when the URL names no range: the newest two weeks of data, so the Overview can
+# compare them with the two weeks before.
+DEFAULT_RANGE_DAYS = 14
 CHANNELS = ("web", "email", "social", "store", "survey", "customer_service")
 
 
@@ -141,14 +144,14 @@ def sidebar(applies: bool = True) -> Filters:
         if low is not None and high is not None:
             st.date_input(
                 "Date range",
-                value=(low, high),
+                value=(max(low, high - timedelta(days=DEFAULT_RANGE_DAYS - 1)), high),
                 min_value=low,
                 max_value=high,
                 key=DATE_PARAM,
                 bind="query-params",
                 disabled=not applies,
-                help="Days of activity shown. Monthly and weekly figures cover the months "
-                "and weeks that overlap the range.",
+                help=f"Days of activity shown (by default the newest {DEFAULT_RANGE_DAYS} days of data). "
+                "Monthly and weekly figures cover the months and weeks that overlap the range.",
             )
         for name, (label, param) in MULTI_FILTERS.items():
             choices = options.get(name) or []

@@ -169,9 +169,17 @@ if components.page_header(
     "and how much does the web drive store sales?",
 ):
     chosen = filters.current()
-    if components.require_marts("fct_orders"):
-        _online_vs_store(chosen)
-    _attribution(chosen)
-    _ropo(chosen)
-    _campaigns(chosen)
-    _channel_mix(chosen)
+    online, attribution, ropo, campaigns, mix = st.tabs(
+        ["Online vs store", "Attribution models", "ROPO and showrooming", "Campaigns", "Channel mix"]
+    )
+    with online:
+        if components.require_marts("fct_orders"):
+            _online_vs_store(chosen)
+    with attribution:
+        _attribution(chosen)
+    with ropo:
+        _ropo(chosen)
+    with campaigns:
+        _campaigns(chosen)
+    with mix:
+        _channel_mix(chosen)

@@ -133,10 +133,18 @@ if components.page_header(
     "Who are our customers, which segments matter, do they come back, and can we reach them?",
 ):
     chosen = filters.current()
-    if components.require_marts("dim_customers"):
-        _segments(chosen)
-    _personas(chosen)
-    _retention(chosen)
-    _lifetime_value(chosen)
-    if components.require_marts("dim_customers"):
-        _consent(chosen)
+    segments, personas, retention, value, consent = st.tabs(
+        ["Segments", "Personas", "Retention cohorts", "Lifetime value", "Consent"]
+    )
+    with segments:
+        if components.require_marts("dim_customers"):
+            _segments(chosen)
+    with personas:
+        _personas(chosen)
+    with retention:
+        _retention(chosen)
+    with value:
+        _lifetime_value(chosen)
+    with consent:
+        if components.require_marts("dim_customers"):
+            _consent(chosen)

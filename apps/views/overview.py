@@ -23,7 +23,7 @@ TILES_PER_ROW = 4
 def _objective_line(item: overview.KpiValue) -> str:
     objective = item.kpi.objective
     if objective is None:
-        return "No objective set"
+        return ""
     status = objective.status(item.value, item.previous)
     mark = {"met": ":green[●]", "missed": ":red[●]", "unknown": ":gray[●]"}[status]
     return f"{mark} Objective {objective.describe(FORMATTERS[item.kpi.format])}: {STATUS_LABELS[status]}"
@@ -41,7 +41,9 @@ def _tile(item: overview.KpiValue) -> None:
         help_text=item.kpi.help,
         delta_color="inverse" if bad_when_up else "normal",
     )
-    st.caption(_objective_line(item))
+    line = _objective_line(item)
+    if line:
+        st.caption(line)
 
 
 def _summary(values: list[overview.KpiValue]) -> pd.DataFrame:
@@ -51,18 +53,23 @@ def _summary(values: list[overview.KpiValue]) -> pd.DataFrame:
         objective = item.kpi.objective
         rows.append(
             {
+                "KPI": item.kpi.label,
+                "Value": fmt(item.value),
+                "Previous period": fmt(item.previous),
+                "Change": f"{item.change:+.1%}" if item.change is not None else "—",
+                "Objective": objective.describe(fmt) if objective else "",
+                "Status": STATUS_LABELS[objective.status(item.value, item.previous)] if objective else "",
+                "Why": objective.note if objective else "",
                 "kpi": item.kpi.name,
-                "label": item.kpi.label,
                 "value": item.value,
-                "shown_as": fmt(item.value),
                 "previous_period": item.previous,
                 "change": item.change,
-                "objective": objective.describe(fmt) if objective else None,
-                "status": STATUS_LABELS[objective.status(item.value, item.previous)] if objective else None,
-                "why": objective.note if objective else None,
             }
         )
     return pd.DataFrame(rows)
+
+
+SHOWN_COLUMNS = ["KPI", "Value", "Previous period", "Change", "Objective", "Status", "Why"]
 
 
 def _trend_chart(values: list[overview.KpiValue], kpis: list[Kpi]) -> None:
@@ -103,4 +110,4 @@ if components.page_header(
         _trend_chart(values, kpis)
         st.subheader("All KPIs against their objectives")
         st.caption("Objectives are set in `apps/objectives.yml`.")
-        components.table(_summary(values), "kpis")
+        components.table(_summary(values), "kpis", columns=SHOWN_COLUMNS)

@@ -64,8 +64,8 @@ def test_growth_objective_compares_with_the_previous_period_of_the_same_length(
     now, before = _sum(world, "new_customers", RANGE), _sum(world, "new_customers", PREVIOUS)
     assert summary.loc["new_customers", "previous_period"] == before
     assert summary.loc["new_customers", "change"] == pytest.approx(now / before - 1)
-    assert summary.loc["new_customers", "status"] == ("on track" if now / before - 1 >= 0.20 else "behind")
-    assert summary.loc["nps", "objective"] == "≥ +30"
+    assert summary.loc["new_customers", "Status"] == ("on track" if now / before - 1 >= 0.20 else "behind")
+    assert summary.loc["nps", "Objective"] == "≥ +30"
 
 
 def test_region_filter_from_the_url_restricts_every_tile(world: DataDir, run_page: RunPage) -> None:
