@@ -191,7 +191,7 @@ def journey_map(touchpoints: pd.DataFrame, satisfaction: pd.DataFrame | None) ->
 
 def _satisfaction(satisfaction: pd.DataFrame | None, stage: str) -> str:
     if satisfaction is None or satisfaction.empty:
-        return "needs fct_survey_responses"
+        return "—"
     match = satisfaction[satisfaction["funnel_stage"] == stage]
     if match.empty:
         return "no answers"

@@ -78,7 +78,11 @@ if components.page_header(
                 journey.journey_map_satisfaction(chosen) if data.has_table("fct_survey_responses") else None
             )
             journey_map = journey.journey_map(touchpoints, satisfaction)
-            st.dataframe(journey_map, width="stretch")
+            st.table(journey_map)
+            if satisfaction is None:
+                st.caption(
+                    "Satisfaction per stage appears once the mart `fct_survey_responses` is published."
+                )
             shares = touchpoints.pivot_table(
                 index="channel", columns="funnel_stage", values="touchpoints", aggfunc="sum", fill_value=0
             )

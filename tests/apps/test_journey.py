@@ -50,7 +50,7 @@ def test_journey_map_puts_each_touchpoint_in_the_stage_of_its_day(world: DataDir
     # t1, t2 (c1, 03-01) in conversion; t3, t4 in loyalty; t5 (c2, 03-03) awareness; t6 conversion;
     # t7 (c3, 03-05) awareness; t8 consideration; t9 (c4, 03-02) conversion; t10 advocacy.
     assert per_stage == {"conversion": 4, "loyalty": 2, "awareness": 2, "consideration": 1, "advocacy": 1}
-    journey_map = next(frame for frame in frames(app) if "Touchpoints" in frame.index)
+    journey_map = app.table[0].value
     assert journey_map.loc["Net sentiment", "advocacy"] == "+100% of 1"
     assert journey_map.loc["Satisfaction (NPS / CSAT)", "loyalty"] == "NPS +100"
 
