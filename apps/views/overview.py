@@ -106,6 +106,10 @@ if components.page_header(
             ):
                 with column:
                     _tile(item)
+        if chosen.active() and any(item.value is None for item in values):
+            st.caption(
+                "— : no data for this KPI under the chosen filters (some KPIs have no channel breakdown)."
+            )
         st.subheader("Trend")
         _trend_chart(values, kpis)
         st.subheader("All KPIs against their objectives")

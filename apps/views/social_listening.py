@@ -27,6 +27,7 @@ def _volume(daily: pd.DataFrame) -> None:
         components.kpi_tile("Potential reach", components.fmt_count(own["potential_reach"].sum()))
     with fourth:
         components.kpi_tile("Engagements", components.fmt_count(own["engagements"].sum()))
+    st.subheader("Mentions of our brand by platform")
     by_platform = own.groupby(["date_day", "platform"], as_index=False)["mentions"].sum()
     figure = px.area(by_platform, x="date_day", y="mentions", color="platform", labels={"date_day": ""})
     components.chart(figure, "mentions-by-platform")
