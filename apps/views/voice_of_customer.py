@@ -29,10 +29,15 @@ def _heatmaps(chosen: filters.Filters) -> None:
     if components.empty(grid, "survey answers"):
         return
     left, right = st.columns(2)
-    for column, measure, scale, fmt in ((left, "nps", "RdYlGn", ".0%"), (right, "csat", "Greens", ".0%")):
+    # NPS on -100..+100, CSAT as a share of satisfied answers.
+    for column, measure, scale, fmt, factor, bounds in (
+        (left, "nps", "RdYlGn", "+.0f", 100, (-100, 100)),
+        (right, "csat", "Greens", ".0%", 1, (0, 1)),
+    ):
         with column:
-            pivot = grid.pivot_table(
-                index="journey_moment", columns="funnel_stage", values=measure, aggfunc="sum"
+            pivot = (
+                grid.pivot(index="journey_moment", columns="funnel_stage", values=measure).astype(float)
+                * factor
             )
             if pivot.dropna(how="all").empty:
                 st.info(f"No {measure.upper()} answers for the chosen filters.")
@@ -41,6 +46,7 @@ def _heatmaps(chosen: filters.Filters) -> None:
                 pivot,
                 text_auto=fmt,
                 color_continuous_scale=scale,
+                range_color=bounds,
                 aspect="auto",
                 labels={"x": "stage", "y": "journey moment", "color": measure.upper()},
                 title=f"{measure.upper()} by journey moment and stage",
