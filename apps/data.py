@@ -29,11 +29,34 @@ def publish_attempt() -> PublishAttempt | None:
 
 
 def query(sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-    """Run ``sql`` on the current snapshot; an empty frame when nothing is published."""
-    current = snapshot()
-    if current is None:
-        return pd.DataFrame()
-    return _cached_query(str(current.path(resolve_data_dir().serving)), sql, tuple(params or ()))
+    """Run ``sql`` on the current snapshot; an empty frame when nothing is published.
+
+    A publish may swap the pointer and prune the file between reading the pointer and opening
+    the file; the query then runs once more on the snapshot the pointer names now.
+    """
+    for attempt in range(2):
+        current = snapshot()
+        if current is None:
+            return pd.DataFrame()
+        snapshot_file = current.path(resolve_data_dir().serving)
+        try:
+            return _cached_query(str(snapshot_file), sql, _hashable(params))
+        except duckdb.IOException:
+            if attempt == 1 or snapshot_file.exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def columns(table: str) -> set[str]:
+    """Column names of ``table`` in the current snapshot (empty when the table is missing)."""
+    if not has_table(table):
+        return set()
+    frame = query("select column_name from information_schema.columns where table_name = ?", [table])
+    return set(frame["column_name"]) if not frame.empty else set()
+
+
+def _hashable(params: list[Any] | None) -> tuple[Any, ...]:
+    return tuple(tuple(value) if isinstance(value, list) else value for value in params or ())
 
 
 def has_table(name: str) -> bool:
@@ -45,4 +68,5 @@ def has_table(name: str) -> bool:
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_query(snapshot_file: str, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
     with duckdb.connect(snapshot_file, read_only=True) as connection:
-        return connection.execute(sql, list(params)).fetchdf()
+        values = [list(value) if isinstance(value, tuple) else value for value in params]
+        return connection.execute(sql, values).fetchdf()

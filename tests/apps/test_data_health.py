@@ -28,14 +28,14 @@ def _publish(data: DataDir, quarantined: int) -> None:
 
 
 def test_without_a_snapshot_the_page_says_which_command_to_run(data_dir: DataDir) -> None:
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_file(APP, default_timeout=30).switch_page("views/data_health.py").run()
     assert not app.exception
     assert any("parcours run" in info.value for info in app.info)
 
 
 def test_the_page_shows_reconciliation_from_the_snapshot(data_dir: DataDir) -> None:
     _publish(data_dir, quarantined=3)
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_file(APP, default_timeout=30).switch_page("views/data_health.py").run()
     assert not app.exception
     reconciliation = app.dataframe[-1].value
     assert reconciliation.set_index("table_name").loc["orders", "records_quarantined"] == 3
@@ -45,7 +45,7 @@ def test_the_page_shows_reconciliation_from_the_snapshot(data_dir: DataDir) -> N
 def test_a_refused_publish_is_explained_and_the_previous_snapshot_stays(data_dir: DataDir) -> None:
     _publish(data_dir, quarantined=0)
     record_publish_attempt(data_dir.serving, "run-2", published=False, reason="check unique_order_id failed")
-    app = AppTest.from_file(APP, default_timeout=30).run()
+    app = AppTest.from_file(APP, default_timeout=30).switch_page("views/data_health.py").run()
     assert not app.exception
     assert any("unique_order_id" in error.value for error in app.error)
     assert app.dataframe[-1].value["records_read"].sum() == 150

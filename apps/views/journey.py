@@ -1,0 +1,99 @@
+"""Journey: stage funnel, Sankey of stage transitions, time in stage and the journey map."""
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from apps import components, data, filters
+from apps.queries import journey
+
+if components.page_header(
+    "Customer journey",
+    "Where do customers stand in their journey, how do they move between stages, "
+    "and what do they touch at each stage?",
+):
+    chosen = filters.current()
+    if components.require_marts("fct_customer_stage_history", "dim_customers"):
+        funnel_column, sankey_column = st.columns([2, 3])
+        with funnel_column:
+            st.subheader("Stage funnel")
+            st.caption(
+                "Customers active in the date range, counted at every stage up to the furthest "
+                "they reached by its end."
+            )
+            components.filter_note(chosen, journey.STAGE_HISTORY)
+            funnel = journey.stage_funnel(chosen)
+            if not components.empty(funnel, "customers"):
+                figure = go.Figure(
+                    go.Funnel(
+                        y=funnel["funnel_stage"], x=funnel["customers"], textinfo="value+percent initial"
+                    )
+                )
+                components.chart(figure, "stage-funnel")
+                components.table(funnel, "stage_funnel")
+        with sankey_column:
+            st.subheader("Moves between stages")
+            st.caption("Stage changes that happened in the date range (`entry`: first known stage).")
+            transitions = journey.stage_transitions(chosen)
+            if not components.empty(transitions, "stage changes"):
+                nodes = ["entry", *journey.STAGES]
+                index = {name: position for position, name in enumerate(nodes)}
+                sankey = go.Figure(
+                    go.Sankey(
+                        node={"label": nodes, "pad": 18},
+                        link={
+                            "source": transitions["source"].map(index).tolist(),
+                            "target": transitions["target"].map(index).tolist(),
+                            "value": transitions["transitions"].tolist(),
+                        },
+                    )
+                )
+                components.chart(sankey, "stage-sankey")
+                components.table(transitions, "stage_transitions")
+
+        st.subheader("Time in stage")
+        st.caption("Days spent in a stage, for the stage periods that ended in the date range.")
+        durations = journey.time_in_stage(chosen)
+        if not components.empty(durations, "completed stage periods"):
+            figure = px.bar(
+                durations,
+                x="funnel_stage",
+                y=["average_days", "median_days", "p90_days"],
+                barmode="group",
+                labels={"value": "days", "funnel_stage": "stage", "variable": ""},
+            )
+            components.chart(figure, "time-in-stage")
+            components.table(durations, "time_in_stage")
+
+    if components.require_marts("fct_touchpoints", "fct_customer_stage_history", "dim_customers"):
+        st.subheader("Journey map")
+        st.caption(
+            "Each column is a stage; touchpoints are counted in the stage the customer was in on that day. "
+            "Net sentiment = (positive - negative) / touchpoints with a sentiment (mentions and surveys)."
+        )
+        components.filter_note(chosen, journey.JOURNEY_MAP)
+        touchpoints = journey.journey_map_touchpoints(chosen)
+        if not components.empty(touchpoints, "touchpoints"):
+            satisfaction = (
+                journey.journey_map_satisfaction(chosen) if data.has_table("fct_survey_responses") else None
+            )
+            journey_map = journey.journey_map(touchpoints, satisfaction)
+            st.table(journey_map)
+            if satisfaction is None:
+                st.caption(
+                    "Satisfaction per stage appears once the mart `fct_survey_responses` is published."
+                )
+            shares = touchpoints.pivot_table(
+                index="channel", columns="funnel_stage", values="touchpoints", aggfunc="sum", fill_value=0
+            )
+            shares = shares[[stage for stage in journey.STAGES if stage in shares.columns]]
+            heatmap = px.imshow(
+                shares.div(shares.sum(axis=0), axis=1),
+                text_auto=".0%",
+                color_continuous_scale="Blues",
+                labels={"x": "stage", "y": "channel", "color": "share"},
+                aspect="auto",
+                title="Share of each stage's touchpoints by channel",
+            )
+            components.chart(heatmap, "journey-channel-shares")
+            components.table(touchpoints, "journey_map_touchpoints")

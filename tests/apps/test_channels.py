@@ -1,0 +1,61 @@
+"""Channels and attribution: tiles and tables equal the order, attribution and ROPO marts."""
+
+from __future__ import annotations
+
+import pytest
+
+from parcours.paths import DataDir
+from tests.apps.conftest import RunPage, frame_with, metrics, snapshot_rows
+
+
+def test_online_and_store_revenue_equal_the_orders(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("channels")
+    assert not app.exception
+    expected = dict(
+        snapshot_rows(world, "select order_channel, sum(net_revenue) from fct_orders group by all")
+    )
+    shown = metrics(app)
+    assert shown["Revenue online"] == f"€{expected['online']:,.0f}"
+    assert shown["Revenue store"] == f"€{expected['store']:,.0f}"
+
+
+def test_store_filter_keeps_only_that_stores_orders(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("channels", store="Marseille Port (S2)")  # the URL holds the label shown
+    orders = frame_with(app, "order_channel", "net_revenue")
+    assert orders["net_revenue"].sum() == pytest.approx(160.0)
+    assert set(orders["order_channel"]) == {"store"}
+
+
+def test_attribution_shows_every_model_with_the_marts_credit(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("channels")
+    credits = frame_with(app, "attribution_model", "conversions")
+    shown = credits.groupby("attribution_model")["revenue"].sum().to_dict()
+    expected = dict(
+        snapshot_rows(
+            world, "select attribution_model, sum(revenue) from fct_attribution_channel_summary group by 1"
+        )
+    )
+    assert shown == pytest.approx(expected)
+    markov = frame_with(app, "credit_share", "credit_share_ci_low")
+    assert markov["credit_share"].sum() == pytest.approx(1.0)
+
+
+def test_ropo_rate_is_re_aggregated_from_numerators_and_denominators(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("channels", region="north", dates=["2026-03-01", "2026-03-14"])
+    rows = snapshot_rows(
+        world,
+        "select sum(ropo_customers) / sum(web_researchers), sum(showrooming_customers) / sum(store_visitors) "
+        "from fct_ropo_weekly where region = 'north' and week_start between '2026-02-23' and '2026-03-14'",
+    )
+    shown = metrics(app)
+    assert shown["ROPO rate"] == f"{rows[0][0]:.1%}"
+    assert shown["Showrooming rate"] == f"{rows[0][1]:.1%}"
+
+
+def test_campaign_performance_follows_the_chosen_model(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("channels")
+    app.selectbox(key="campaign-model").set_value("markov").run()
+    performance = frame_with(app, "campaign", "conversions", "revenue")
+    assert performance.set_index("campaign").loc["spring_sale", "revenue"] == pytest.approx(230.0)
