@@ -234,7 +234,7 @@ class RecordParser:
         self.con.execute("SET TimeZone = 'UTC'")
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
-                self.con.execute(f"CREATE TEMP TABLE seen_keys (_origin VARCHAR, {key_columns})")
+        self.con.execute(f"CREATE TEMP TABLE seen_keys (_origin VARCHAR, {key_columns})")
         self._suppressed_namespaces = self._register_suppression(suppressed)
 
     def _register_suppression(self, suppressed: frozenset[SuppressedIdentifier]) -> frozenset[str]:
