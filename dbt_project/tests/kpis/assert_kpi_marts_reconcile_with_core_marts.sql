@@ -45,42 +45,98 @@ kpi_days as (
     from kpi_daily
 ),
 
+kpi_revenue as (
+    select coalesce(sum(numerator), 0) as revenue
+    from kpi_daily
+    where kpi_name in ('revenue_online', 'revenue_store')
+),
+
+order_totals as (
+    select
+        count(*) as orders,
+        coalesce(sum(net_revenue), 0) as revenue
+    from orders
+),
+
+order_revenue_in_kpi_days as (
+    select coalesce(sum(orders.net_revenue), 0) as revenue
+    from orders
+    cross join kpi_days
+    where orders.order_date between kpi_days.first_day and kpi_days.last_day
+),
+
+mix_totals as (
+    select
+        coalesce(sum(orders), 0) as orders,
+        coalesce(sum(revenue), 0) as revenue
+    from channel_mix
+),
+
+customer_count as (
+    select count(*) as customers
+    from customers
+),
+
+segment_type_totals as (
+    select
+        segment_type,
+        sum(customers) as customers
+    from segment_summary
+    group by segment_type
+),
+
+mismatched_segment_types as (
+    select count(*) as segment_types
+    from segment_type_totals
+    cross join customer_count
+    where segment_type_totals.customers != customer_count.customers
+),
+
+cross_channel_count as (
+    select count(*) as customers
+    from cross_channel_customers
+),
+
+aware_customers as (
+    select coalesce(sum(customers_entered), 0) as customers
+    from funnel_daily
+    where funnel_stage = 'awareness'
+),
+
+staged_customers as (
+    select count(distinct customer_key) as customers
+    from stage_history
+),
+
 checks as (
     select
         'fct_kpi_daily revenue = fct_orders net revenue' as check_name,
-        (
-            select coalesce(sum(numerator), 0) from kpi_daily
-            where kpi_name in ('revenue_online', 'revenue_store')
-        ) = (
-            select coalesce(sum(orders.net_revenue), 0) from orders
-            cross join kpi_days
-            where orders.order_date between kpi_days.first_day and kpi_days.last_day
-        ) as holds
+        kpi_revenue.revenue = order_revenue_in_kpi_days.revenue as holds
+    from kpi_revenue
+    cross join order_revenue_in_kpi_days
     union all
     select
         'fct_channel_mix_monthly revenue and orders = fct_orders' as check_name,
-        (select sum(revenue) from channel_mix) = (select sum(net_revenue) from orders)
-        and (select sum(orders) from channel_mix) = (select count(*) from orders) as holds
+        mix_totals.revenue = order_totals.revenue and mix_totals.orders = order_totals.orders as holds
+    from mix_totals
+    cross join order_totals
     union all
     select
         'fct_segment_summary counts every customer once per segment_type' as check_name,
-        (
-            select count(*) from (
-                select segment_type
-                from segment_summary
-                group by segment_type
-                having sum(customers) != (select count(*) from customers)
-            ) as mismatched
-        ) = 0 as holds
+        segment_types = 0 as holds
+    from mismatched_segment_types
     union all
     select
         'fct_cross_channel_customers has every customer' as check_name,
-        (select count(*) from cross_channel_customers) = (select count(*) from customers) as holds
+        cross_channel_count.customers = customer_count.customers as holds
+    from cross_channel_count
+    cross join customer_count
     union all
     select
         'fct_funnel_daily: every customer with a stage history is aware once' as check_name,
-        (select sum(customers_entered) from funnel_daily where funnel_stage = 'awareness')
-        = (select count(distinct customer_key) from stage_history) as holds
+        aware_customers.customers = staged_customers.customers as holds
+    from aware_customers
+    cross join staged_customers
 ),
 
 final as (

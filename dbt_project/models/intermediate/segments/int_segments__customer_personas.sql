@@ -54,7 +54,9 @@ touchpoint_summary as (
             case
                 when
                     touchpoint_type = 'web_session'
-                    and sub_channel in ({{ parcours.sql_string_list(var('segment_persona_deal_hunter_channel_groups')) }})
+                    and sub_channel in (
+                        {{ parcours.sql_string_list(var('segment_persona_deal_hunter_channel_groups')) }}
+                    )
                     then 1
                 else 0
             end
