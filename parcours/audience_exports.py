@@ -1,7 +1,8 @@
 """Audience files for activation tools: one Parquet and one CSV file per audience.
 
 Reads ``marts.fct_activation_audiences`` (only consented customers, identifiers as keyed
-hashes) and writes ``<audience_name>.parquet`` and ``<audience_name>.csv`` into a folder.
+hashes) and writes ``<audience_name>.parquet`` and ``<audience_name>.csv`` into a folder
+(the name made a portable file name: ASCII, lower case, ``_`` for other characters).
 Each file is written to a temporary name then renamed, so a reader never sees half a file;
 rows are sorted by customer key, so the same mart gives byte-identical files. Files of
 audiences that no longer exist (every member withdrew their consent) are removed: a tool
@@ -11,6 +12,7 @@ syncing the folder must not keep contacting them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +26,7 @@ import pyarrow.parquet as pq
 AUDIENCE_TABLE = "marts.fct_activation_audiences"
 EXPORTED_COLUMNS = ("customer_key", "email_hash", "phone_hash")
 SUFFIXES = (".parquet", ".csv")
-SAFE_NAME = re.compile(r"^[a-z0-9_\-]+$")
+UNSAFE_CHARACTERS = re.compile(r"[^a-z0-9_\-]+")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,16 @@ class AudienceExport:
     @property
     def files(self) -> list[str]:
         """Names of the files written, sorted."""
-        return sorted(f"{name}{suffix}" for name in self.members for suffix in SUFFIXES)
+        return sorted(f"{file_stem(name)}{suffix}" for name in self.members for suffix in SUFFIXES)
+
+
+def file_stem(audience_name: str) -> str:
+    """The audience name as a portable file name: ASCII, lower case, ``_`` for anything else."""
+    ascii_name = unicodedata.normalize("NFKD", audience_name).encode("ascii", "ignore").decode()
+    stem = UNSAFE_CHARACTERS.sub("_", ascii_name.lower()).strip("_.")
+    if not stem:
+        raise ValueError(f"audience name {audience_name!r} gives no usable file name")
+    return stem
 
 
 def read_audiences(warehouse: Path) -> dict[str, pa.Table]:
@@ -59,13 +70,14 @@ def read_audiences(warehouse: Path) -> dict[str, pa.Table]:
 
 def write_audiences(audiences: dict[str, pa.Table], folder: Path) -> AudienceExport:
     """Write each audience as Parquet and CSV into ``folder`` atomically; drop stale files."""
+    stems = {name: file_stem(name) for name in audiences}
+    if len(set(stems.values())) < len(stems):
+        raise ValueError("two audience names give the same file name: rename a segment")
     folder.mkdir(parents=True, exist_ok=True)
     for name, members in sorted(audiences.items()):
-        if not SAFE_NAME.match(name):
-            raise ValueError(f"audience name {name!r} is not a safe file name")
-        _write_atomically(folder / f"{name}.parquet", partial(pq.write_table, members))
-        _write_atomically(folder / f"{name}.csv", partial(pa_csv.write_csv, members))
-    expected = {f"{name}{suffix}" for name in audiences for suffix in SUFFIXES}
+        _write_atomically(folder / f"{stems[name]}.parquet", partial(pq.write_table, members))
+        _write_atomically(folder / f"{stems[name]}.csv", partial(pa_csv.write_csv, members))
+    expected = {f"{stem}{suffix}" for stem in stems.values() for suffix in SUFFIXES}
     removed = []
     for path in sorted(folder.iterdir()):
         if path.suffix in SUFFIXES and path.name not in expected:

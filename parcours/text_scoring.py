@@ -148,13 +148,8 @@ def score_texts(
         columns["text_id"].append(text_id)
         for name, value in zip(list(columns)[1:], memo[key], strict=True):
             columns[name].append(value)
-    return pa.table(
-        {
-            "text_id": pa.array(columns["text_id"], pa.string()),
-            "language": pa.array(columns["language"], pa.string()),
-            "language_source": pa.array(columns["language_source"], pa.string()),
-            "sentiment": pa.array(columns["sentiment"], pa.string()),
-            "sentiment_score": pa.array(columns["sentiment_score"], pa.float64()),
-            "sentiment_source": pa.array(columns["sentiment_source"], pa.string()),
-        }
+    types = {"sentiment_score": pa.float64()}
+    return pa.Table.from_arrays(
+        [pa.array(values, types.get(name, pa.string())) for name, values in columns.items()],
+        names=list(columns),
     )

@@ -74,8 +74,30 @@ def test_a_customer_who_withdrew_leaves_the_files_and_an_emptied_audience_is_rem
     assert keys == ["k2"]
 
 
-def test_an_unsafe_audience_name_is_refused(tmp_path: Path) -> None:
-    warehouse = _warehouse(tmp_path / "w.duckdb", [("../email__x", "email", "rfm", "x", "k1", "e1", None)])
-    with pytest.raises(ValueError, match="safe file name"):
-        export_audiences(warehouse, tmp_path / "audiences")
+def test_audience_names_become_portable_file_names_and_never_escape_the_folder(tmp_path: Path) -> None:
+    members = [
+        ("../email__x", "email", "rfm", "x", "k1", "e1", None),
+        ("email__Île-de-France", "email", "region", "Île-de-France", "k2", "e2", None),
+    ]
+    folder = tmp_path / "audiences"
+    export = export_audiences(_warehouse(tmp_path / "w.duckdb", members), folder)
+    assert (
+        sorted(path.name for path in folder.iterdir())
+        == export.files
+        == [
+            "email__ile-de-france.csv",
+            "email__ile-de-france.parquet",
+            "email__x.csv",
+            "email__x.parquet",
+        ]
+    )
     assert not (tmp_path / "email__x.csv").exists()
+
+
+def test_two_audiences_with_the_same_file_name_are_refused(tmp_path: Path) -> None:
+    members = [
+        ("email__a b", "email", "rfm", "a b", "k1", "e1", None),
+        ("email__a_b", "email", "rfm", "a_b", "k2", "e2", None),
+    ]
+    with pytest.raises(ValueError, match="same file name"):
+        export_audiences(_warehouse(tmp_path / "w.duckdb", members), tmp_path / "audiences")

@@ -11,7 +11,9 @@ final as (
     select audience_name
     from audiences
     group by audience_name
-    having count(distinct {{ dbt.concat(['activation_channel', "'|'", 'segment_type', "'|'", 'segment']) }}) > 1
+    having
+        count(distinct {{ dbt.concat(['activation_channel', "'|'", 'segment_type', "'|'", 'segment']) }})
+        > 1
 )
 
 select * from final

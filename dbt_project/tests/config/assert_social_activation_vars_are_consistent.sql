@@ -1,6 +1,8 @@
 -- The social listening, voice of the customer and activation vars of dbt_project.yml hold
 -- usable values: one row per broken rule, so a typo fails `dbt build` before a model uses it.
-{%- set known_segment_types = ['rfm', 'behaviour', 'funnel_stage', 'buying_cycle', 'region', 'age_band', 'gender'] -%}
+{%- set known_segment_types = [
+    'rfm', 'behaviour', 'funnel_stage', 'buying_cycle', 'region', 'age_band', 'gender'
+] -%}
 {%- set checks = [
     ('text_sentiment_negative_max < text_sentiment_positive_min',
         var('text_sentiment_negative_max') < var('text_sentiment_positive_min')),

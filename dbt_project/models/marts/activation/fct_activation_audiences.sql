@@ -16,6 +16,12 @@
     'gender': 'gender',
 } %}
 {%- set consent_channels = ['email', 'sms', 'analytics', 'ads'] %}
+{%- for segment_type in var('activation_segment_types') if segment_type not in segment_columns %}
+    {{ exceptions.raise_compiler_error(
+        "activation_segment_types: unknown segmentation '" ~ segment_type ~ "' (known: "
+        ~ segment_columns.keys() | join(', ') ~ ")"
+    ) }}
+{%- endfor %}
 
 with
 
