@@ -118,7 +118,7 @@ def _person(data: DataDir, kind: str, row: tuple[object, ...]) -> Person:
         for name, text in (("email", email), ("phone", phone), ("loyalty", loyalty), ("handle", handle))
         if text
     }
-    person.hashed = {"customer_key": str(customer_key).encode(), "contact_id": f'"{contact_id}"'.encode()}
+    person.hashed = {"customer_key": str(customer_key).encode(), "contact_id": str(contact_id).encode()}
     person.hashed["email_hash"] = str(hash_email(email, key)).encode()
     if phone:
         person.hashed["phone_hash"] = str(hash_phone(phone, key, country)).encode()

@@ -26,8 +26,9 @@ def _leave_a_pending_package(data: DataDir) -> None:
     for path in (data.landing / "crm").rglob("*.jsonl"):
         os.utime(path, (later, later))  # changed files: read again
     pipeline = make_pipeline("crm", data)
-    pipeline.extract(crm_source(landing_url=str(data.landing), pii_key=load_pii_key(data)))
-    pipeline.normalize(loader_file_format="parquet")  # ... and the process stops before load
+    source = crm_source(landing_url=str(data.landing), pii_key=load_pii_key(data))
+    pipeline.extract(source, loader_file_format="parquet")
+    pipeline.normalize()  # ... and the process stops before load
 
 
 def test_erasure_removes_pending_load_packages_and_the_next_run_loads_everyone_else_once(
