@@ -133,13 +133,15 @@ def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tu
 
 
 def files_containing(
-    root: Path, needles: dict[str, bytes], skip: tuple[str, ...] = ()
+    root: Path, needles: dict[str, bytes], skip: tuple[str, ...] = (), newer_than: float | None = None
 ) -> dict[str, list[str]]:
-    """For every file below ``root`` (but not below the ``skip`` folders): the needles its bytes hold."""
+    """The needles each file below ``root`` holds (not below ``skip``, modified after ``newer_than``)."""
     found: dict[str, list[str]] = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if not path.is_file() or any(relative.parts[: len(Path(s).parts)] == Path(s).parts for s in skip):
+            continue
+        if newer_than is not None and path.stat().st_mtime < newer_than:
             continue
         data = path.read_bytes()
         hits = [name for name, needle in needles.items() if needle in data]

@@ -15,9 +15,19 @@ from tests.reliability.conftest import Builds, query
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
-# Columns holding the time of the run (dlt load ids, dbt run start), never derived from the data.
+# Columns holding the time of the run (dlt load ids, dbt run start), never derived from the data,
+# and reconciliation_id, a hash of the load id.
 RUN_TIME_COLUMNS = frozenset(
-    {"registered_at", "merged_at", "assigned_at", "load_id", "loaded_at", "_dlt_load_id"}
+    {
+        "registered_at",
+        "merged_at",
+        "assigned_at",
+        "customer_key_assigned_at",
+        "load_id",
+        "loaded_at",
+        "_dlt_load_id",
+        "reconciliation_id",
+    }
 )
 SCHEMAS = ("intermediate", "marts")
 
