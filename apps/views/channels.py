@@ -56,9 +56,19 @@ def _attribution(chosen: filters.Filters) -> None:
         if conversion_channel in (None, "all")
         else credits[credits["conversion_channel"] == conversion_channel]
     )
+    split_web = st.toggle("Split web by GA4 channel group", key="attribution-split-web")
+    shown = shown.assign(channel=channels.channel_labels(shown) if split_web else shown["channel"])
     by_channel = shown.groupby(["attribution_model", "channel"], as_index=False)[
         ["conversions", "revenue"]
     ].sum()
+    untouched = shown.loc[shown["channel"] == channels.NO_TOUCH, "conversions"].sum()
+    total = shown["conversions"].sum()
+    if untouched and total:
+        st.caption(
+            f"`{channels.NO_TOUCH}`: conversions with no known touchpoint before them "
+            f"({untouched / total:.0%} of conversions); every model "
+            "gives them the same credit."
+        )
     left, right = st.columns(2)
     for column, measure in ((left, "conversions"), (right, "revenue")):
         with column:
@@ -81,7 +91,7 @@ def _attribution(chosen: filters.Filters) -> None:
             )
             figure = go.Figure(
                 go.Bar(
-                    x=markov["channel"],
+                    x=markov["markov_state"],
                     y=markov["credit_share"],
                     error_y={
                         "type": "data",
@@ -92,6 +102,7 @@ def _attribution(chosen: filters.Filters) -> None:
                 )
             )
             figure.update_yaxes(tickformat=".0%")
+            figure.update_xaxes(title="Markov state (web split by GA4 channel group)")
             components.chart(figure, "markov-shares")
             components.table(markov, "markov_channels")
 

@@ -62,8 +62,9 @@ def _personas(chosen: filters.Filters) -> None:
 def _retention(chosen: filters.Filters) -> None:
     st.subheader("Retention by first-order cohort")
     st.caption(
-        "Share of each month's new buyers who ordered again N months later, for every cohort "
-        "(the date range does not apply). The channel filter selects the acquisition channel."
+        "Share of each cohort (month of the first order in the data) active N months later, for every "
+        "cohort (the date range does not apply); `new`: first purchase ever, `existing`: bought before "
+        "the data starts. The channel filter selects the acquisition channel."
     )
     if not components.require_marts("fct_retention_cohorts"):
         return
@@ -72,9 +73,12 @@ def _retention(chosen: filters.Filters) -> None:
     if components.empty(cohorts, "cohorts"):
         return
     grid = cohorts.pivot_table(
-        index="cohort_month", columns="months_since_first_order", values="retention", aggfunc="sum"
+        index=["cohort_month", "customer_origin"],
+        columns="months_since_first_order",
+        values="retention",
+        aggfunc="sum",
     )
-    grid.index = [str(month)[:7] for month in grid.index]
+    grid.index = [f"{str(month)[:7]} ({origin})" for month, origin in grid.index]
     figure = px.imshow(
         grid,
         text_auto=".0%",
