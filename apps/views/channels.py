@@ -65,10 +65,10 @@ def _attribution(chosen: filters.Filters) -> None:
     total = shown["conversions"].sum()
     if untouched and total:
         st.caption(
-            f"`{channels.NO_TOUCH}`: conversions with no known touchpoint before them "
-            f"({untouched / total:.0%} of conversions); every model "
-            "gives them the same credit."
+            f"Not charted: `{channels.NO_TOUCH}`, the conversions with no known touchpoint before them "
+            f"({untouched / total:.0%} of conversions, the same under every model; in the table)."
         )
+    by_channel = by_channel[by_channel["channel"] != channels.NO_TOUCH]
     left, right = st.columns(2)
     for column, measure in ((left, "conversions"), (right, "revenue")):
         with column:
@@ -89,15 +89,22 @@ def _attribution(chosen: filters.Filters) -> None:
             st.markdown(
                 "**Markov model: what each channel adds** (share of credit with its 90% bootstrap interval)"
             )
+            charted = markov[markov["markov_state"] != channels.NO_TOUCH]
+            if len(charted) < len(markov):
+                share = float(markov.loc[markov["markov_state"] == channels.NO_TOUCH, "credit_share"].sum())
+                st.caption(
+                    f"Not charted: `{channels.NO_TOUCH}`, conversions with no touchpoint ({share:.0%} of the "
+                    "credit; no removal effect)."
+                )
             figure = go.Figure(
                 go.Bar(
-                    x=markov["markov_state"],
-                    y=markov["credit_share"],
+                    x=charted["markov_state"],
+                    y=charted["credit_share"],
                     error_y={
                         "type": "data",
                         "symmetric": False,
-                        "array": markov["credit_share_ci_high"] - markov["credit_share"],
-                        "arrayminus": markov["credit_share"] - markov["credit_share_ci_low"],
+                        "array": charted["credit_share_ci_high"] - charted["credit_share"],
+                        "arrayminus": charted["credit_share"] - charted["credit_share_ci_low"],
                     },
                 )
             )
@@ -110,7 +117,9 @@ def _attribution(chosen: filters.Filters) -> None:
 def _ropo(chosen: filters.Filters) -> None:
     st.subheader("ROPO and showrooming")
     st.caption(
-        "ROPO: web researchers who then bought in store. Showrooming: store visitors who then bought online."
+        "ROPO: web researchers who then bought in store. Showrooming: store visitors who then bought online. "
+        "Whole weeks overlapping the date range; the newest weeks stay low until their ROPO and "
+        "showrooming windows have passed."
     )
     if not components.require_marts("fct_ropo_weekly"):
         return

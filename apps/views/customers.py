@@ -114,6 +114,10 @@ def _lifetime_value(chosen: filters.Filters) -> None:
 
 def _consent(chosen: filters.Filters) -> None:
     st.subheader("Consent coverage")
+    st.caption(
+        "Tiles: share of all customers (dim_customers, current state) who consented; `unknown` customers "
+        "have no consent on record (e.g. web-only visitors)."
+    )
     components.filter_note(chosen, customers.CUSTOMERS)
     coverage = customers.consent_coverage(chosen)
     columns = st.columns(len(coverage))
@@ -124,6 +128,10 @@ def _consent(chosen: filters.Filters) -> None:
     if components.require_marts("fct_consent_daily"):
         daily = customers.consent_daily(chosen)
         if not components.empty(daily, "consent days"):
+            st.caption(
+                "By day: people known to the CRM at the end of the day who consented / people known to "
+                "the CRM (fct_consent_daily), so higher than the tiles."
+            )
             figure = px.line(
                 daily, x="date_day", y="coverage", color="consent_channel", labels={"date_day": ""}
             )
