@@ -248,7 +248,14 @@ TABLES: dict[str, str] = {
                store_id, conversions, revenue)
     """,
     "fct_attribution_markov_channels": """
-        select * from (values
+        select markov_state, channel, channel_group, removal_effect::double as removal_effect,
+               credit_share::double as credit_share, credit_share_ci_low::double as credit_share_ci_low,
+               credit_share_ci_high::double as credit_share_ci_high,
+               solver_credit_share::double as solver_credit_share,
+               attributed_conversions::double as attributed_conversions,
+               attributed_revenue::double as attributed_revenue,
+               conversion_probability::double as conversion_probability, bootstrap_resamples
+        from (values
           ('web / Organic Search', 'web', 'Organic Search', 0.40, 0.32, 0.26, 0.38, 0.32, 1.6, 200.0, 0.25, 200),
           ('email', 'email', 'email', 0.10, 0.08, 0.04, 0.12, 0.08, 0.4, 30.0, 0.25, 200),
           ('store', 'store', 'store', 0.50, 0.40, 0.35, 0.45, 0.40, 2.0, 220.0, 0.25, 200),
