@@ -117,7 +117,9 @@ def retention_cohorts(filters: Filters) -> pd.DataFrame:
                sum(cohort_customers) as cohort_customers,
                sum(active_customers) as active_customers, sum(orders) as orders,
                sum(revenue)::double as revenue,
-               sum(active_customers) / nullif(sum(cohort_customers), 0) as retention
+               sum(active_customers) / nullif(sum(cohort_customers), 0) as retention,
+               sum(repeat_customers) as repeat_customers,
+               sum(repeat_customers) / nullif(sum(cohort_customers), 0) as repeat_rate
         from fct_retention_cohorts
         {clause.sql}
         group by all

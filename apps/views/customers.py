@@ -86,6 +86,13 @@ def _retention(chosen: filters.Filters) -> None:
         labels={"x": "months since first order", "y": "cohort", "color": "retention"},
         aspect="auto",
     )
+    figure.update_xaxes(type="category")
+    if cohorts["months_since_first_order"].max() == 0:
+        repeat = cohorts["repeat_customers"].sum() / cohorts["cohort_customers"].sum()
+        st.caption(
+            "The data spans one month so far: month 0 is 100% by definition; retention appears with the "
+            f"next month. Within the first month, {repeat:.0%} of buyers ordered again (repeat_rate)."
+        )
     components.chart(figure, "retention-heatmap")
     components.table(cohorts, "retention_cohorts")
 
