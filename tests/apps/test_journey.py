@@ -83,3 +83,12 @@ def test_channel_filter_restricts_the_journey_map(world: DataDir, run_page: RunP
     touchpoints = frame_with(app, "with_sentiment")
     assert set(touchpoints["channel"]) == {"social"}
     assert touchpoints["touchpoints"].sum() == 2
+
+
+def test_segment_filter_applies_to_the_journey_map_through_the_customer(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("journey", rfm="champion")
+    assert not app.exception
+    touchpoints = frame_with(app, "with_sentiment")
+    assert touchpoints["touchpoints"].sum() == 4  # c1's t1..t4, the only champion
