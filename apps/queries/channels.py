@@ -47,29 +47,36 @@ def online_vs_store(filters: Filters) -> pd.DataFrame:
 
 
 def attribution_by_channel(filters: Filters) -> pd.DataFrame:
-    """Conversions and revenue credited to each channel under each attribution model."""
+    """Conversions and revenue credited to each channel (web: per GA4 channel group) under each model.
+
+    ``channel`` ``(none)`` holds the conversions with no touchpoint before them.
+    """
     clause = where(filters, ATTRIBUTION)
     return data.query(
         f"""
-        select attribution_model, channel, conversion_channel,
+        select attribution_model, channel, channel_group, conversion_channel,
                sum(conversions)::double as conversions, sum(revenue)::double as revenue
         from fct_attribution_channel_summary
         {clause.sql}
-        group by attribution_model, channel, conversion_channel
-        order by attribution_model, channel, conversion_channel
+        group by attribution_model, channel, channel_group, conversion_channel
+        order by attribution_model, channel, channel_group, conversion_channel
         """,
         clause.params,
     )
 
 
 def markov_channels() -> pd.DataFrame:
-    """Markov removal effects and credit shares with their bootstrap interval, per channel."""
+    """Markov removal effects and credit shares with their bootstrap interval, per Markov state.
+
+    A state is a channel, web split by GA4 channel group (``web / Direct``); ``(none)`` holds the
+    conversions with no touchpoint (no removal effect).
+    """
     return data.query(
         """
-        select channel, removal_effect, credit_share, credit_share_ci_low, credit_share_ci_high,
-               attributed_conversions, attributed_revenue
+        select markov_state, channel, channel_group, removal_effect, credit_share, credit_share_ci_low,
+               credit_share_ci_high, attributed_conversions, attributed_revenue
         from fct_attribution_markov_channels
-        order by credit_share desc, channel
+        order by credit_share desc, markov_state
         """
     )
 
@@ -129,7 +136,7 @@ def campaign_performance(filters: Filters, model: str) -> pd.DataFrame:
         f"""
         select campaign, sum(conversions)::double as conversions, sum(revenue)::double as revenue
         from fct_attribution_channel_summary
-        {clause.sql} and campaign is not null
+        {clause.sql} and campaign is not null and channel <> '(none)'
         group by campaign
         order by revenue desc, campaign
         """,
@@ -152,3 +159,12 @@ def campaign_reach(filters: Filters) -> pd.DataFrame:
         """,
         clause.params,
     )
+
+
+NO_TOUCH = "(none)"
+
+
+def channel_labels(frame: pd.DataFrame) -> pd.Series:
+    """Channel names with web split by GA4 channel group (``web / Direct``), as the Markov states."""
+    is_web = (frame["channel"] == "web") & frame["channel_group"].notna()
+    return frame["channel"].where(~is_web, "web / " + frame["channel_group"].astype(str))

@@ -100,18 +100,30 @@ def segment_types() -> list[str]:
 
 
 def retention_cohorts(filters: Filters) -> pd.DataFrame:
-    """Retention per cohort month and months since the first order (active / cohort customers)."""
+    """Retention per cohort month and months since the first order (active / cohort customers).
+
+    The mart's ``customer_origin`` (``new``: first purchase ever; ``existing``: bought before the
+    data starts) splits each cohort when the snapshot has it.
+    """
     clause = where(filters, COHORTS)
+    origin = (
+        "customer_origin"
+        if "customer_origin" in data.columns("fct_retention_cohorts")
+        else "'all'::varchar as customer_origin"
+    )
     return data.query(
         f"""
-        select cohort_month, months_since_first_order, sum(cohort_customers) as cohort_customers,
+        select cohort_month, {origin}, months_since_first_order,
+               sum(cohort_customers) as cohort_customers,
                sum(active_customers) as active_customers, sum(orders) as orders,
                sum(revenue)::double as revenue,
-               sum(active_customers) / nullif(sum(cohort_customers), 0) as retention
+               sum(active_customers) / nullif(sum(cohort_customers), 0) as retention,
+               sum(repeat_customers) as repeat_customers,
+               sum(repeat_customers) / nullif(sum(cohort_customers), 0) as repeat_rate
         from fct_retention_cohorts
         {clause.sql}
-        group by cohort_month, months_since_first_order
-        order by cohort_month, months_since_first_order
+        group by all
+        order by cohort_month, customer_origin, months_since_first_order
         """,
         clause.params,
     )

@@ -1,6 +1,13 @@
-"""Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map."""
+"""Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map.
+
+The funnel, the Sankey and the time in stage read the funnel marts. The journey map (touchpoints
+per stage the customer was in) has no mart of its own: it joins the marts fct_touchpoints and
+fct_customer_stage_history.
+"""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pandas as pd
 
@@ -9,8 +16,30 @@ from apps.filters import Dimensions, Filters, where
 
 STAGES = ("awareness", "consideration", "conversion", "loyalty", "advocacy", "lapsed")
 
-# Stage periods are filtered through the customer's current attributes (dim_customers).
-STAGE_HISTORY = Dimensions(region="region", rfm_segment="rfm_segment", behaviour_segment="behaviour_segment")
+# The funnel marts carry the customer's attributes; "channel" is the acquisition channel
+# (channel of the customer's first touchpoint).
+FUNNEL_DAILY = Dimensions(
+    date="date_day",
+    channel="acquisition_channel",
+    region="region",
+    store="store_id",
+    business_unit="business_unit",
+    rfm_segment="rfm_segment",
+    behaviour_segment="behaviour_segment",
+)
+# Stage entries that moved on, dated by the day they entered the next stage.
+STAGE_ENTRIES = Dimensions(
+    date="next_stage_entered_on",
+    channel="acquisition_channel",
+    region="region",
+    store="store_id",
+    business_unit="business_unit",
+    rfm_segment="rfm_segment",
+    behaviour_segment="behaviour_segment",
+)
+STAGE_TRANSITIONS = Dimensions(
+    date="month_start", grain="month", region="region", behaviour_segment="behaviour_segment"
+)
 # Touchpoints carry their own channel, campaign, store and region; segments come from dim_customers.
 JOURNEY_MAP = Dimensions(
     date="touchpoint_date",
@@ -23,72 +52,46 @@ JOURNEY_MAP = Dimensions(
 )
 
 
-def _stage_scope(filters: Filters, period_start: str = "h.valid_from") -> tuple[str, list[object]]:
-    clause = where(filters, STAGE_HISTORY, alias="c")
-    if filters.start and filters.end:
-        clause = clause.and_(
-            f"{period_start} <= ? and (h.valid_to is null or h.valid_to > ?)", filters.end, filters.start
-        )
-    return clause.sql, clause.params
-
-
 def stage_funnel(filters: Filters) -> pd.DataFrame:
-    """Customers active in the date range who reached each funnel stage (or a later one) by its end.
+    """Customers entering each funnel stage in the date range and how many moved on (fct_funnel_daily).
 
-    A customer counts at every stage up to the furthest one reached, so the funnel narrows; lapsed
-    customers count at the stages they reached before lapsing, and once more as ``lapsed``.
+    ``moved_on_rate`` = customers_moved_on / customers_entered and ``average_days_to_next_stage`` =
+    days_to_next_stage_sum / customers_moved_on, re-aggregated from the mart's additive columns.
     """
-    condition, params = _stage_scope(filters)
-    end_condition = "and h.valid_from <= ?" if filters.end else ""
-    end_params = [filters.end] if filters.end else []
-    return data.query(
+    clause = where(filters, FUNNEL_DAILY)
+    frame = data.query(
         f"""
-        with scoped as (
-            select distinct h.customer_key
-            from fct_customer_stage_history as h
-            join dim_customers as c on c.customer_key = h.customer_key
-            {condition}
-        ),
-        reached as (
-            select h.customer_key,
-                   max(h.funnel_stage_order) filter (where h.funnel_stage <> 'lapsed') as furthest,
-                   bool_or(h.funnel_stage = 'lapsed') as has_lapsed
-            from fct_customer_stage_history as h
-            join scoped on scoped.customer_key = h.customer_key
-            where true {end_condition}
-            group by h.customer_key
-        ),
-        stages as (
-            select funnel_stage, min(funnel_stage_order) as stage_order
-            from fct_customer_stage_history
-            group by funnel_stage
-        )
-        select stages.funnel_stage, stages.stage_order,
-               count(reached.customer_key) as customers
-        from stages
-        left join reached
-          on (stages.funnel_stage <> 'lapsed' and reached.furthest >= stages.stage_order)
-          or (stages.funnel_stage = 'lapsed' and reached.has_lapsed)
-        group by stages.funnel_stage, stages.stage_order
-        order by stages.stage_order, stages.funnel_stage
+        select funnel_stage, min(stage_order) as stage_order,
+               sum(customers_entered)::bigint as customers_entered,
+               sum(customers_moved_on)::bigint as customers_moved_on,
+               sum(days_to_next_stage_sum)::bigint as days_to_next_stage_sum
+        from fct_funnel_daily
+        {clause.sql}
+        group by funnel_stage
+        order by stage_order, funnel_stage
         """,
-        [*params, *end_params],
+        clause.params,
     )
+    if frame.empty:
+        return frame
+    entered = frame["customers_entered"].astype(float)
+    moved_on = frame["customers_moved_on"].astype(float)
+    frame["moved_on_rate"] = (moved_on / entered.where(entered != 0)).round(3)
+    frame["average_days_to_next_stage"] = (
+        frame["days_to_next_stage_sum"].astype(float) / moved_on.where(moved_on != 0)
+    ).round(1)
+    return frame
 
 
 def stage_transitions(filters: Filters) -> pd.DataFrame:
-    """Transitions between funnel stages that happened in the date range (Sankey flows)."""
-    clause = where(filters, STAGE_HISTORY, alias="c")
-    if filters.start and filters.end:
-        clause = clause.and_("h.valid_from between ? and ?", filters.start, filters.end)
+    """Moves between funnel stages in the months of the date range (fct_stage_transitions, Sankey)."""
+    clause = where(filters, STAGE_TRANSITIONS)
     return data.query(
         f"""
-        select h.sankey_source as source, h.sankey_target as target, count(*) as transitions,
-               count(distinct h.customer_key) as customers
-        from fct_customer_stage_history as h
-        join dim_customers as c on c.customer_key = h.customer_key
-        {clause.sql} and h.sankey_source <> h.sankey_target
-        group by all
+        select from_stage as source, to_stage as target, sum(transitions)::bigint as transitions
+        from fct_stage_transitions
+        {clause.sql} and from_stage <> to_stage
+        group by from_stage, to_stage
         order by transitions desc, source, target
         """,
         clause.params,
@@ -96,21 +99,22 @@ def stage_transitions(filters: Filters) -> pd.DataFrame:
 
 
 def time_in_stage(filters: Filters) -> pd.DataFrame:
-    """Days spent in each funnel stage by the stage periods that ended in the date range."""
-    clause = where(filters, STAGE_HISTORY, alias="c").and_("h.valid_to is not null")
-    if filters.start and filters.end:
-        clause = clause.and_("h.valid_to between ? and ?", filters.start, filters.end)
+    """Days from entering a stage to entering the next one, for moves that happened in the date range.
+
+    Read from fct_funnel_stage_entries (one row per customer and stage reached), so the median and
+    90th percentile are exact.
+    """
+    clause = where(filters, STAGE_ENTRIES).and_("days_to_next_stage is not null")
     return data.query(
         f"""
-        select h.funnel_stage, min(h.funnel_stage_order) as stage_order, count(*) as completed_periods,
-               round(avg(h.days_in_stage), 1) as average_days,
-               quantile_cont(h.days_in_stage, 0.5) as median_days,
-               quantile_cont(h.days_in_stage, 0.9) as p90_days
-        from fct_customer_stage_history as h
-        join dim_customers as c on c.customer_key = h.customer_key
+        select funnel_stage, min(stage_order) as stage_order, count(*) as customers_moved_on,
+               round(avg(days_to_next_stage), 1) as average_days,
+               quantile_cont(days_to_next_stage, 0.5) as median_days,
+               quantile_cont(days_to_next_stage, 0.9) as p90_days
+        from fct_funnel_stage_entries
         {clause.sql}
-        group by h.funnel_stage
-        order by stage_order, h.funnel_stage
+        group by funnel_stage
+        order by stage_order, funnel_stage
         """,
         clause.params,
     )
@@ -118,7 +122,9 @@ def time_in_stage(filters: Filters) -> pd.DataFrame:
 
 def journey_map_touchpoints(filters: Filters) -> pd.DataFrame:
     """Touchpoints per funnel stage the customer was in at the time, and channel, with sentiment counts."""
-    clause = where(filters, JOURNEY_MAP, alias="t")
+    # Segments are the customer's (dim_customers), not columns of fct_touchpoints.
+    touchpoint_columns = dataclasses.replace(JOURNEY_MAP, rfm_segment=None, behaviour_segment=None)
+    clause = where(filters, touchpoint_columns, alias="t")
     segment_clause = where(
         Filters(rfm_segment=filters.rfm_segment, behaviour_segment=filters.behaviour_segment),
         Dimensions(rfm_segment="rfm_segment", behaviour_segment="behaviour_segment"),
@@ -198,7 +204,8 @@ def _satisfaction(satisfaction: pd.DataFrame | None, stage: str) -> str:
     row = match.iloc[0]
     parts = []
     if row["nps_answers"]:
-        parts.append(f"NPS {(row['promoters'] - row['detractors']) / row['nps_answers'] * 100:+.0f}")
+        nps = (row["promoters"] - row["detractors"]) / row["nps_answers"] * 100
+        parts.append(f"NPS {nps:+.0f} (n={int(row['nps_answers'])})")
     if row["csat_answers"]:
-        parts.append(f"CSAT {row['satisfied'] / row['csat_answers']:.0%}")
+        parts.append(f"CSAT {row['satisfied'] / row['csat_answers']:.0%} (n={int(row['csat_answers'])})")
     return " / ".join(parts) or "no answers"

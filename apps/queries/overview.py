@@ -25,10 +25,22 @@ class KpiValue:
 
     @property
     def change(self) -> float | None:
-        """Relative change against the previous period (None when it cannot be computed)."""
+        """Relative change against the previous period (None when it cannot be computed).
+
+        A score (NPS, -1..+1) has no meaningful relative change: see :attr:`point_change`.
+        """
+        if self.kpi.format == "score":
+            return None
         if self.value is None or self.previous is None or self.previous == 0:
             return None
         return self.value / self.previous - 1
+
+    @property
+    def point_change(self) -> float | None:
+        """Absolute change of a score against the previous period, in points (0.05 -> +5 points)."""
+        if self.kpi.format != "score" or self.value is None or self.previous is None:
+            return None
+        return (self.value - self.previous) * 100
 
 
 def kpi_days(filters: Filters) -> pd.DataFrame:

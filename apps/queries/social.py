@@ -57,8 +57,13 @@ def sentiment_weekly(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def topics(filters: Filters) -> pd.DataFrame:
-    """Mentions per macro theme, topic and sentiment over the date range."""
+    """Mentions of our brand per macro theme, topic and sentiment over the date range.
+
+    Competitors are left out when the mart flags them (``is_competitor``).
+    """
     clause = where(filters, SOCIAL_TOPICS)
+    if "is_competitor" in data.columns("fct_social_topics"):
+        clause = clause.and_("not is_competitor")
     return data.query(
         f"""
         select macro_theme, topic, sentiment, sum(mentions) as mentions

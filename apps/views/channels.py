@@ -56,9 +56,19 @@ def _attribution(chosen: filters.Filters) -> None:
         if conversion_channel in (None, "all")
         else credits[credits["conversion_channel"] == conversion_channel]
     )
+    split_web = st.toggle("Split web by GA4 channel group", key="attribution-split-web")
+    shown = shown.assign(channel=channels.channel_labels(shown) if split_web else shown["channel"])
     by_channel = shown.groupby(["attribution_model", "channel"], as_index=False)[
         ["conversions", "revenue"]
     ].sum()
+    untouched = shown.loc[shown["channel"] == channels.NO_TOUCH, "conversions"].sum()
+    total = shown["conversions"].sum()
+    if untouched and total:
+        st.caption(
+            f"Not charted: `{channels.NO_TOUCH}`, the conversions with no known touchpoint before them "
+            f"({untouched / total:.0%} of conversions, the same under every model; in the table)."
+        )
+    by_channel = by_channel[by_channel["channel"] != channels.NO_TOUCH]
     left, right = st.columns(2)
     for column, measure in ((left, "conversions"), (right, "revenue")):
         with column:
@@ -79,19 +89,27 @@ def _attribution(chosen: filters.Filters) -> None:
             st.markdown(
                 "**Markov model: what each channel adds** (share of credit with its 90% bootstrap interval)"
             )
+            charted = markov[markov["markov_state"] != channels.NO_TOUCH]
+            if len(charted) < len(markov):
+                share = float(markov.loc[markov["markov_state"] == channels.NO_TOUCH, "credit_share"].sum())
+                st.caption(
+                    f"Not charted: `{channels.NO_TOUCH}`, conversions with no touchpoint ({share:.0%} of the "
+                    "credit; no removal effect)."
+                )
             figure = go.Figure(
                 go.Bar(
-                    x=markov["channel"],
-                    y=markov["credit_share"],
+                    x=charted["markov_state"],
+                    y=charted["credit_share"],
                     error_y={
                         "type": "data",
                         "symmetric": False,
-                        "array": markov["credit_share_ci_high"] - markov["credit_share"],
-                        "arrayminus": markov["credit_share"] - markov["credit_share_ci_low"],
+                        "array": charted["credit_share_ci_high"] - charted["credit_share"],
+                        "arrayminus": charted["credit_share"] - charted["credit_share_ci_low"],
                     },
                 )
             )
             figure.update_yaxes(tickformat=".0%")
+            figure.update_xaxes(title="Markov state (web split by GA4 channel group)")
             components.chart(figure, "markov-shares")
             components.table(markov, "markov_channels")
 
@@ -99,7 +117,9 @@ def _attribution(chosen: filters.Filters) -> None:
 def _ropo(chosen: filters.Filters) -> None:
     st.subheader("ROPO and showrooming")
     st.caption(
-        "ROPO: web researchers who then bought in store. Showrooming: store visitors who then bought online."
+        "ROPO: web researchers who then bought in store. Showrooming: store visitors who then bought online. "
+        "Whole weeks overlapping the date range; the newest weeks stay low until their ROPO and "
+        "showrooming windows have passed."
     )
     if not components.require_marts("fct_ropo_weekly"):
         return

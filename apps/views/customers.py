@@ -62,8 +62,9 @@ def _personas(chosen: filters.Filters) -> None:
 def _retention(chosen: filters.Filters) -> None:
     st.subheader("Retention by first-order cohort")
     st.caption(
-        "Share of each month's new buyers who ordered again N months later, for every cohort "
-        "(the date range does not apply). The channel filter selects the acquisition channel."
+        "Share of each cohort (month of the first order in the data) active N months later, for every "
+        "cohort (the date range does not apply); `new`: first purchase ever, `existing`: bought before "
+        "the data starts. The channel filter selects the acquisition channel."
     )
     if not components.require_marts("fct_retention_cohorts"):
         return
@@ -72,9 +73,12 @@ def _retention(chosen: filters.Filters) -> None:
     if components.empty(cohorts, "cohorts"):
         return
     grid = cohorts.pivot_table(
-        index="cohort_month", columns="months_since_first_order", values="retention", aggfunc="sum"
+        index=["cohort_month", "customer_origin"],
+        columns="months_since_first_order",
+        values="retention",
+        aggfunc="sum",
     )
-    grid.index = [str(month)[:7] for month in grid.index]
+    grid.index = [f"{str(month)[:7]} ({origin})" for month, origin in grid.index]
     figure = px.imshow(
         grid,
         text_auto=".0%",
@@ -82,6 +86,13 @@ def _retention(chosen: filters.Filters) -> None:
         labels={"x": "months since first order", "y": "cohort", "color": "retention"},
         aspect="auto",
     )
+    figure.update_xaxes(type="category")
+    if cohorts["months_since_first_order"].max() == 0:
+        repeat = cohorts["repeat_customers"].sum() / cohorts["cohort_customers"].sum()
+        st.caption(
+            "The data spans one month so far: month 0 is 100% by definition; retention appears with the "
+            f"next month. Within the first month, {repeat:.0%} of buyers ordered again (repeat_rate)."
+        )
     components.chart(figure, "retention-heatmap")
     components.table(cohorts, "retention_cohorts")
 
@@ -110,6 +121,10 @@ def _lifetime_value(chosen: filters.Filters) -> None:
 
 def _consent(chosen: filters.Filters) -> None:
     st.subheader("Consent coverage")
+    st.caption(
+        "Tiles: share of all customers (dim_customers, current state) who consented; `unknown` customers "
+        "have no consent on record (e.g. web-only visitors)."
+    )
     components.filter_note(chosen, customers.CUSTOMERS)
     coverage = customers.consent_coverage(chosen)
     columns = st.columns(len(coverage))
@@ -120,6 +135,10 @@ def _consent(chosen: filters.Filters) -> None:
     if components.require_marts("fct_consent_daily"):
         daily = customers.consent_daily(chosen)
         if not components.empty(daily, "consent days"):
+            st.caption(
+                "By day: people known to the CRM at the end of the day who consented / people known to "
+                "the CRM (fct_consent_daily), so higher than the tiles."
+            )
             figure = px.line(
                 daily, x="date_day", y="coverage", color="consent_channel", labels={"date_day": ""}
             )

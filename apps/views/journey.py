@@ -1,5 +1,6 @@
 """Journey: stage funnel, Sankey of stage transitions, time in stage and the journey map."""
 
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -13,27 +14,43 @@ if components.page_header(
     "and what do they touch at each stage?",
 ):
     chosen = filters.current()
-    if components.require_marts("fct_customer_stage_history", "dim_customers"):
-        funnel_column, sankey_column = st.columns([2, 3])
-        with funnel_column:
-            st.subheader("Stage funnel")
-            st.caption(
-                "Customers active in the date range, counted at every stage up to the furthest "
-                "they reached by its end."
-            )
-            components.filter_note(chosen, journey.STAGE_HISTORY)
+    funnel_column, sankey_column = st.columns([2, 3])
+    with funnel_column:
+        st.subheader("Stage funnel")
+        st.caption(
+            "Customers entering each stage in the date range (first entry), and the share of them who "
+            "have reached a later stage since. Channel = acquisition channel (first touchpoint)."
+        )
+        if components.require_marts("fct_funnel_daily"):
+            components.filter_note(chosen, journey.FUNNEL_DAILY)
             funnel = journey.stage_funnel(chosen)
-            if not components.empty(funnel, "customers"):
+            if not components.empty(funnel, "stage entries"):
                 figure = go.Figure(
-                    go.Funnel(
-                        y=funnel["funnel_stage"], x=funnel["customers"], textinfo="value+percent initial"
+                    go.Bar(
+                        y=funnel["funnel_stage"],
+                        x=funnel["customers_entered"],
+                        orientation="h",
+                        text=[
+                            f"{entered:,} · {rate:.0%} moved on" if pd.notna(rate) else f"{entered:,}"
+                            for entered, rate in zip(
+                                funnel["customers_entered"], funnel["moved_on_rate"], strict=True
+                            )
+                        ],
+                        textposition="auto",
                     )
+                )
+                figure.update_layout(
+                    yaxis={"autorange": "reversed", "title": "stage"}, xaxis={"title": "customers entered"}
                 )
                 components.chart(figure, "stage-funnel")
                 components.table(funnel, "stage_funnel")
-        with sankey_column:
-            st.subheader("Moves between stages")
-            st.caption("Stage changes that happened in the date range (`entry`: first known stage).")
+    with sankey_column:
+        st.subheader("Moves between stages")
+        st.caption(
+            "Stage changes in the months of the date range (`entry`: first known stage); the mart is monthly."
+        )
+        if components.require_marts("fct_stage_transitions"):
+            components.filter_note(chosen, journey.STAGE_TRANSITIONS)
             transitions = journey.stage_transitions(chosen)
             if not components.empty(transitions, "stage changes"):
                 nodes = ["entry", *journey.STAGES]
@@ -51,10 +68,15 @@ if components.page_header(
                 components.chart(sankey, "stage-sankey")
                 components.table(transitions, "stage_transitions")
 
-        st.subheader("Time in stage")
-        st.caption("Days spent in a stage, for the stage periods that ended in the date range.")
+    st.subheader("Time to the next stage")
+    st.caption(
+        "Days from entering a stage to entering the next one, for customers who moved on in the "
+        "date range (the wait may have started before it)."
+    )
+    if components.require_marts("fct_funnel_stage_entries"):
+        components.filter_note(chosen, journey.STAGE_ENTRIES)
         durations = journey.time_in_stage(chosen)
-        if not components.empty(durations, "completed stage periods"):
+        if not components.empty(durations, "moves to a next stage"):
             figure = px.bar(
                 durations,
                 x="funnel_stage",

@@ -29,9 +29,17 @@ def _objective_line(item: overview.KpiValue) -> str:
     return f"{mark} Objective {objective.describe(FORMATTERS[item.kpi.format])}: {STATUS_LABELS[status]}"
 
 
+def _change_text(item: overview.KpiValue) -> str | None:
+    """Change against the previous period: relative, or in points for a score."""
+    if item.point_change is not None:
+        return f"{item.point_change:+.0f} pts"
+    return f"{item.change:+.1%}" if item.change is not None else None
+
+
 def _tile(item: overview.KpiValue) -> None:
     fmt = FORMATTERS[item.kpi.format]
-    delta = f"{item.change:+.1%} vs previous period" if item.change is not None else None
+    change = _change_text(item)
+    delta = f"{change} vs previous period" if change is not None else None
     bad_when_up = item.kpi.objective is not None and item.kpi.objective.kind == "at_most"
     components.kpi_tile(
         item.kpi.label,
@@ -56,7 +64,7 @@ def _summary(values: list[overview.KpiValue]) -> pd.DataFrame:
                 "KPI": item.kpi.label,
                 "Value": fmt(item.value),
                 "Previous period": fmt(item.previous),
-                "Change": f"{item.change:+.1%}" if item.change is not None else "—",
+                "Change": _change_text(item) or "—",
                 "Objective": objective.describe(fmt) if objective else "",
                 "Status": STATUS_LABELS[objective.status(item.value, item.previous)] if objective else "",
                 "Why": objective.note if objective else "",

@@ -58,6 +58,7 @@ def _share_of_voice(daily: pd.DataFrame) -> None:
 
 def _topics(chosen: filters.Filters) -> None:
     st.subheader("Topics and themes")
+    st.caption("Mentions of our brand (competitors left out) per theme, topic and sentiment.")
     if not components.require_marts("fct_social_topics"):
         return
     components.filter_note(chosen, social.SOCIAL_TOPICS)

@@ -81,6 +81,10 @@ if components.page_header(
     chosen = filters.current()
     if components.require_marts("fct_voc_summary"):
         components.filter_note(chosen, voc.VOC_SUMMARY)
+        st.caption(
+            "Scores and heatmaps: whole months overlapping the date range (the mart is monthly), so they can "
+            "differ from the Overview's NPS for the exact dates; the verbatims follow the exact dates."
+        )
         _headline(chosen)
         _heatmaps(chosen)
     _verbatims(chosen)

@@ -59,3 +59,29 @@ def test_campaign_performance_follows_the_chosen_model(world: DataDir, run_page:
     app.selectbox(key="campaign-model").set_value("markov").run()
     performance = frame_with(app, "campaign", "conversions", "revenue")
     assert performance.set_index("campaign").loc["spring_sale", "revenue"] == pytest.approx(230.0)
+
+
+def test_markov_is_shown_per_state_and_names_the_conversions_without_touch(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("channels")
+    markov = frame_with(app, "markov_state", "credit_share")
+    expected = dict(
+        snapshot_rows(world, "select markov_state, credit_share from fct_attribution_markov_channels")
+    )
+    assert dict(zip(markov["markov_state"], markov["credit_share"], strict=True)) == pytest.approx(expected)
+    captions = " ".join(caption.value for caption in app.caption)
+    # (none): 1 of the 5 conversions credited under each model, 20% of the Markov credit.
+    assert "(none)" in captions
+    assert "20% of conversions" in captions
+    assert "20% of the credit" in captions
+
+
+def test_splitting_web_by_channel_group_keeps_the_credit(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("channels")
+    app.toggle(key="attribution-split-web").set_value(True).run()
+    assert not app.exception
+    credits = frame_with(app, "attribution_model", "conversions")
+    assert credits["conversions"].sum() == pytest.approx(
+        snapshot_rows(world, "select sum(conversions) from fct_attribution_channel_summary")[0][0]
+    )

@@ -36,6 +36,10 @@ def test_retention_heatmap_reads_active_over_cohort_customers(world: DataDir, ru
     cohorts = frame_with(app, "cohort_month", "retention")
     january = cohorts[cohorts["months_since_first_order"] == 1].iloc[0]
     assert january["retention"] == pytest.approx(4 / 10)
+    first_month = cohorts[cohorts["months_since_first_order"] == 0].set_index("cohort_month")
+    # January cohort: 2 of 10 buyers ordered again within their first month.
+    assert first_month.iloc[0]["repeat_rate"] == pytest.approx(2 / 10)
+    assert set(cohorts["customer_origin"]) == {"new"}
 
 
 def test_lifetime_value_by_churn_status(world: DataDir, run_page: RunPage) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from apps.objectives import Objective, load_kpis
@@ -43,17 +44,23 @@ def test_tiles_equal_the_kpi_mart_over_the_chosen_dates(world: DataDir, run_page
     assert shown["New customers"] == f"{_sum(world, 'new_customers', RANGE):,.0f}"
     assert shown["Conversion rate"] == f"{_ratio(world, 'conversion_rate', RANGE):.1%}"
     assert shown["NPS"] == f"{_ratio(world, 'nps', RANGE) * 100:+.0f}"
-    last_day = snapshot_rows(
-        world, "select numerator from fct_kpi_daily where kpi_name = 'customers' and date_day = ?", [RANGE[1]]
-    )
-    assert shown["Customers"] == f"{last_day[0][0]:,.0f}"
-    daily_active = snapshot_rows(
-        world,
-        "select avg(n) from (select sum(numerator) as n from fct_kpi_daily "
-        "where kpi_name = 'active_customers' and date_day between ? and ? group by date_day)",
-        RANGE,
-    )
-    assert shown["Active customers"] == f"{daily_active[0][0]:,.0f}"
+    # Customer counts are distinct per day (fct_kpi_daily): the tiles show an average day.
+    for kpi, label in (("customers", "Purchasing customers"), ("active_customers", "Active customers")):
+        daily = snapshot_rows(
+            world,
+            "select avg(n) from (select sum(numerator) as n from fct_kpi_daily "
+            "where kpi_name = ? and date_day between ? and ? group by date_day)",
+            [kpi, *RANGE],
+        )
+        assert shown[label] == f"{daily[0][0]:,.0f}"
+
+
+def test_nps_change_is_in_points_not_a_percentage(world: DataDir, run_page: RunPage) -> None:
+    app = run_page("overview", dates=RANGE)
+    summary = frames(app)[-1].set_index("kpi")
+    points = (_ratio(world, "nps", RANGE) - _ratio(world, "nps", PREVIOUS)) * 100
+    assert summary.loc["nps", "Change"] == f"{points:+.0f} pts"
+    assert pd.isna(summary.loc["nps", "change"])
 
 
 def test_growth_objective_compares_with_the_previous_period_of_the_same_length(

@@ -28,6 +28,39 @@ CORE_MARTS = (
 C1_LOYALTY_CARD = "LC-0000123456"
 C1_EMAIL = "Alice.Martin@Example.com"
 
+# One row per customer and funnel stage reached, as the stage history above says (c1 entered at
+# consideration, c4 at conversion: direct entries).
+STAGE_ENTRIES = """
+    select customer_key, funnel_stage, stage_order, entered_on,
+           date_trunc('week', entered_on)::date as week_start, date_trunc('month', entered_on)::date as month_start,
+           is_direct_entry, next_funnel_stage, next_stage_entered_on,
+           datediff('day', entered_on, next_stage_entered_on)::integer as days_to_next_stage,
+           acquisition_channel, acquisition_channel_group, region, store_id, business_unit, rfm_segment,
+           behaviour_segment
+    from (values
+      ('c1', 'consideration', 2, date '2026-02-20', true, 'conversion', date '2026-03-01', 'web', 'Organic Search',
+       'north', 'S1', 'city', 'champion', 'omnichannel_buyer'),
+      ('c1', 'conversion', 3, date '2026-03-01', false, 'loyalty', date '2026-03-06', 'web', 'Organic Search',
+       'north', 'S1', 'city', 'champion', 'omnichannel_buyer'),
+      ('c1', 'loyalty', 4, date '2026-03-06', false, null, null, 'web', 'Organic Search',
+       'north', 'S1', 'city', 'champion', 'omnichannel_buyer'),
+      ('c2', 'awareness', 1, date '2026-03-02', false, 'conversion', date '2026-03-04', 'email', 'email',
+       'north', null, null, 'recent', 'online_shopper'),
+      ('c2', 'conversion', 3, date '2026-03-04', false, null, null, 'email', 'email',
+       'north', null, null, 'recent', 'online_shopper'),
+      ('c3', 'awareness', 1, date '2026-03-05', false, 'consideration', date '2026-03-09', 'web', 'Paid Social',
+       'south', null, null, 'prospect', 'web_browser'),
+      ('c3', 'consideration', 2, date '2026-03-09', false, null, null, 'web', 'Paid Social',
+       'south', null, null, 'prospect', 'web_browser'),
+      ('c4', 'conversion', 3, date '2026-02-25', true, 'advocacy', date '2026-03-03', 'store', 'store',
+       'south', 'S2', 'outlet', 'loyal', 'store_shopper'),
+      ('c4', 'advocacy', 5, date '2026-03-03', false, null, null, 'store', 'store',
+       'south', 'S2', 'outlet', 'loyal', 'store_shopper')
+    ) as t(customer_key, funnel_stage, stage_order, entered_on, is_direct_entry, next_funnel_stage,
+           next_stage_entered_on, acquisition_channel, acquisition_channel_group, region, store_id,
+           business_unit, rfm_segment, behaviour_segment)
+"""
+
 TABLES: dict[str, str] = {
     "dim_customers": """
         select * from (values
@@ -171,29 +204,65 @@ TABLES: dict[str, str] = {
                date_trunc('month', days.date_day)::date as month_start
         from days cross join kpis
     """,
+    # --- funnel marts: the stage entries above, aggregated as the marts do ---
+    "fct_funnel_stage_entries": STAGE_ENTRIES,
+    "fct_funnel_daily": f"""
+        select entered_on as date_day, funnel_stage, stage_order, acquisition_channel, region, store_id,
+               business_unit, rfm_segment, behaviour_segment, week_start, month_start,
+               count(*) as customers_entered, count(next_stage_entered_on) as customers_moved_on,
+               coalesce(sum(days_to_next_stage), 0)::bigint as days_to_next_stage_sum
+        from ({STAGE_ENTRIES}) as entries
+        group by all
+    """,
+    "fct_stage_transitions": """
+        select * from (values
+          ('entry', 'consideration', date '2026-02-01', 'north', 'omnichannel_buyer', 0, 2, 1, 1, 0),
+          ('entry', 'conversion', date '2026-02-01', 'south', 'store_shopper', 0, 3, 1, 1, 0),
+          ('consideration', 'conversion', date '2026-03-01', 'north', 'omnichannel_buyer', 2, 3, 1, 1, 9),
+          ('conversion', 'loyalty', date '2026-03-01', 'north', 'omnichannel_buyer', 3, 4, 1, 1, 5),
+          ('entry', 'awareness', date '2026-03-01', 'north', 'online_shopper', 0, 1, 1, 1, 0),
+          ('awareness', 'conversion', date '2026-03-01', 'north', 'online_shopper', 1, 3, 1, 1, 2),
+          ('entry', 'awareness', date '2026-03-01', 'south', 'web_browser', 0, 1, 1, 1, 0),
+          ('awareness', 'consideration', date '2026-03-01', 'south', 'web_browser', 1, 2, 1, 1, 4),
+          ('conversion', 'advocacy', date '2026-03-01', 'south', 'store_shopper', 3, 5, 1, 1, 6)
+        ) as t(from_stage, to_stage, month_start, region, behaviour_segment, from_stage_order, to_stage_order,
+               transitions, customers, days_in_from_stage_sum)
+    """,
     "fct_attribution_channel_summary": """
         select * from (values
           ('last_touch', 'web', 'Organic Search', 'spring_sale', 'online', date '2026-03-01', 'north', null, 2.0, 230.0),
-          ('last_touch', 'store', null, null, 'store', date '2026-03-01', 'north', 'S1', 1.0, 100.0),
-          ('last_touch', 'store', null, null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 120.0),
+          ('last_touch', 'store', 'store', null, 'store', date '2026-03-01', 'north', 'S1', 1.0, 100.0),
+          ('last_touch', 'store', 'store', null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 120.0),
+          ('last_touch', '(none)', '(none)', null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 40.0),
           ('linear', 'web', 'Organic Search', 'spring_sale', 'online', date '2026-03-01', 'north', null, 1.5, 190.0),
-          ('linear', 'email', 'Email', 'spring_sale', 'online', date '2026-03-01', 'north', null, 0.5, 40.0),
+          ('linear', 'email', 'email', 'spring_sale', 'online', date '2026-03-01', 'north', null, 0.5, 40.0),
           ('linear', 'web', 'Organic Search', 'spring_sale', 'store', date '2026-03-01', 'north', 'S1', 0.5, 50.0),
-          ('linear', 'store', null, null, 'store', date '2026-03-01', 'north', 'S1', 0.5, 50.0),
-          ('linear', 'store', null, null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 120.0),
+          ('linear', 'store', 'store', null, 'store', date '2026-03-01', 'north', 'S1', 0.5, 50.0),
+          ('linear', 'store', 'store', null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 120.0),
+          ('linear', '(none)', '(none)', null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 40.0),
           ('markov', 'web', 'Organic Search', 'spring_sale', 'online', date '2026-03-01', 'north', null, 1.6, 200.0),
-          ('markov', 'email', 'Email', 'spring_sale', 'online', date '2026-03-01', 'north', null, 0.4, 30.0),
-          ('markov', 'store', null, null, 'store', date '2026-03-01', 'south', 'S2', 2.0, 220.0)
+          ('markov', 'email', 'email', 'spring_sale', 'online', date '2026-03-01', 'north', null, 0.4, 30.0),
+          ('markov', 'store', 'store', null, 'store', date '2026-03-01', 'south', 'S2', 2.0, 220.0),
+          ('markov', '(none)', '(none)', null, 'store', date '2026-03-01', 'south', 'S2', 1.0, 40.0)
         ) as t(attribution_model, channel, channel_group, campaign, conversion_channel, month_start, region,
                store_id, conversions, revenue)
     """,
     "fct_attribution_markov_channels": """
-        select * from (values
-          ('web', 0.40, 0.40, 0.32, 0.47, 1.6, 200.0),
-          ('email', 0.10, 0.10, 0.05, 0.15, 0.4, 30.0),
-          ('store', 0.50, 0.50, 0.44, 0.57, 2.0, 220.0)
-        ) as t(channel, removal_effect, credit_share, credit_share_ci_low, credit_share_ci_high,
-               attributed_conversions, attributed_revenue)
+        select markov_state, channel, channel_group, removal_effect::double as removal_effect,
+               credit_share::double as credit_share, credit_share_ci_low::double as credit_share_ci_low,
+               credit_share_ci_high::double as credit_share_ci_high,
+               solver_credit_share::double as solver_credit_share,
+               attributed_conversions::double as attributed_conversions,
+               attributed_revenue::double as attributed_revenue,
+               conversion_probability::double as conversion_probability, bootstrap_resamples
+        from (values
+          ('web / Organic Search', 'web', 'Organic Search', 0.40, 0.32, 0.26, 0.38, 0.32, 1.6, 200.0, 0.25, 200),
+          ('email', 'email', 'email', 0.10, 0.08, 0.04, 0.12, 0.08, 0.4, 30.0, 0.25, 200),
+          ('store', 'store', 'store', 0.50, 0.40, 0.35, 0.45, 0.40, 2.0, 220.0, 0.25, 200),
+          ('(none)', '(none)', '(none)', null, 0.20, 0.18, 0.22, 0.20, 1.0, 40.0, 0.25, 200)
+        ) as t(markov_state, channel, channel_group, removal_effect, credit_share, credit_share_ci_low,
+               credit_share_ci_high, solver_credit_share, attributed_conversions, attributed_revenue,
+               conversion_probability, bootstrap_resamples)
     """,
     "fct_ropo_weekly": """
         select * from (values
@@ -298,6 +367,93 @@ TABLES: dict[str, str] = {
 }
 
 
+# Columns of the real marts the pages do not read, derived from the rows above so that every
+# table has exactly the columns (and types) of its dbt model (tests/apps/test_world.py checks it).
+EXTRA_COLUMNS: dict[str, str] = {
+    "dim_customers": """
+        1 as record_count, (primary_contact_id is not null)::integer as contact_count, 1 as cookie_count,
+        'web' as channels_used, 1 as channel_count, order_count as online_order_count, 0 as store_order_count,
+        total_revenue::decimal(18, 2) as online_revenue, 0::decimal(18, 2) as store_revenue,
+        null::timestamp as first_order_at, null::timestamp as last_order_at, false as has_consent_conflict,
+        current_funnel_stage as current_journey_state, null::varchar as current_buying_process_phase,
+        first_seen_at::date as current_stage_since, 1 as days_in_current_stage, 1 as recency_days,
+        3::bigint as rfm_recency_score, 3::bigint as rfm_frequency_score, 3::bigint as rfm_monetary_score,
+        null::varchar as gender
+    """,
+    "fct_customer_stage_history": """
+        customer_key || '-' || transition_number as stage_period_key, valid_from::timestamp as transitioned_at,
+        null::varchar as buying_process_phase, null::varchar as previous_journey_state,
+        nullif(sankey_source, 'entry') as previous_funnel_stage, null::varchar as previous_buying_cycle_position,
+        valid_to is null as is_current
+    """,
+    "fct_touchpoints": """
+        channel = 'web' as is_online, null::varchar as device_category, null::varchar as session_key,
+        null::varchar as order_id, touchpoint_type as record_type, touchpoint_id as record_id,
+        touchpoint_date as source_date, touchpoint_at as customer_key_assigned_at
+    """,
+    "fct_orders": """
+        order_key as order_id, order_channel = 'online' as is_online, ordered_at as ordered_at_local,
+        null::varchar as session_key, null::varchar as user_id, null::varchar as loyalty_card_number,
+        'card' as payment_type, null::varchar as device_category, 1 as item_quantity,
+        net_revenue::decimal(18, 2) as gross_amount, 0::decimal(18, 2) as discount_amount,
+        net_revenue::decimal(18, 2) as revenue, 0 as return_count, 0::decimal(18, 2) as returned_amount,
+        false as is_fully_returned, null::timestamp as first_returned_at,
+        case order_channel when 'online' then 'ga4' else 'pos' end as record_source, 'order' as record_type,
+        order_key as record_id
+    """,
+    "fct_source_reconciliation": """
+        source || '-' || table_name as reconciliation_id, table_name || '.jsonl' as source_file,
+        'load-1' as load_id, timestamp '2026-03-14 18:00' as loaded_at, 0::bigint as records_quarantined_late,
+        records_quarantined::bigint as records_quarantined_total, 0::bigint as records_excluded_training,
+        records_read = records_loaded + records_quarantined as is_balanced
+    """,
+    "fct_kpi_daily": """
+        case when kpi_name in ('conversion_rate', 'cross_channel_share', 'ropo_rate', 'nps', 'ad_click_through')
+             then 'ratio' when kpi_name like 'revenue%' then 'sum' else 'count' end as kpi_kind
+    """,
+    "fct_attribution_channel_summary": "revenue::double as net_revenue, 1 as credited_touches",
+    "fct_ropo_weekly": """
+        ropo_customers::bigint as ropo_orders, store_buyers::bigint as store_buyers_after_research,
+        showrooming_customers::bigint as showrooming_orders, online_buyers::bigint as online_buyers_after_visit
+    """,
+    "fct_retention_cohorts": """
+        'new' as customer_origin,
+        (cohort_month + to_months(months_since_first_order))::date as activity_month,
+        repeat_customers::bigint as cumulative_repeat_customers
+    """,
+    "fct_customer_lifetime_value": """
+        order_count as online_order_count, 0 as store_order_count,
+        (historical_clv / order_count)::decimal(18, 2) as avg_order_value, 1 as days_since_last_order,
+        1 as days_since_last_activity, false as has_purchase_history_before_data,
+        date '2026-03-14' as as_of_date, 'web' as acquisition_channel
+    """,
+    "fct_consent_daily": """
+        date_trunc('week', date_day)::date as week_start, date_trunc('month', date_day)::date as month_start
+    """,
+    "fct_social_daily": """
+        date_trunc('week', date_day)::date as week_start, date_trunc('month', date_day)::date as month_start,
+        0::bigint as replies, 0::bigint as mentions_by_customers
+    """,
+    "fct_social_topics": """
+        date_trunc('week', date_day)::date as week_start, date_trunc('month', date_day)::date as month_start,
+        brand <> 'Parcours' as is_competitor, 100::bigint as potential_reach, 1::bigint as engagements
+    """,
+    "fct_social_influencers": """
+        0::bigint as replies_written, 1::bigint as engagements, mentions::bigint as own_brand_mentions,
+        positive_mentions::bigint as own_brand_positive_mentions,
+        (positive_mentions - negative_mentions) / mentions as net_sentiment, potential_reach > 10000 as is_influencer
+    """,
+    "fct_voc_summary": """
+        (answers - promoters - detractors)::bigint as passives, answers::bigint as verbatims,
+        promoters::bigint as positive_verbatims, detractors::bigint as negative_verbatims
+    """,
+    "fct_survey_responses": """
+        0.0 as verbatim_sentiment_score, 'en' as verbatim_language, date_day::timestamp as submitted_at,
+        null::varchar as business_unit, null::varchar as order_id
+    """,
+}
+
+
 def build_warehouse(data: DataDir, tables: Iterable[str], email_hash: str) -> None:
     """Create ``tables`` (names of :data:`TABLES`) in the warehouse's marts schema."""
     data.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -305,6 +461,8 @@ def build_warehouse(data: DataDir, tables: Iterable[str], email_hash: str) -> No
         connection.execute("create schema if not exists marts")
         for name in tables:
             sql = TABLES[name].replace("{c1_email_hash}", email_hash)
+            if name in EXTRA_COLUMNS:
+                sql = f"select base.*, {EXTRA_COLUMNS[name]} from ({sql}) as base"
             connection.execute(f"create or replace table marts.{name} as {sql}")
 
 
