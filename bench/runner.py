@@ -8,7 +8,7 @@ Order of work (every stage timed with :func:`bench.measure.timed`):
    pipeline), ``dbt build``, checks, publish;
 3. incremental: simulate one more day (GA4 late events rewrite the last three
    day files), then ingest, ``dbt build``, checks and publish again;
-4. serve: the app's page queries on the latest snapshot, repeated, p95;
+4. serve: the app's pages rendered on the latest snapshot, repeated, p95;
 5. orchestration overhead: with nothing new landed, the same work once bare and
    once through Dagster (``orchestration.run.run_pipeline``, in process);
    overhead share = (Dagster wall - bare wall) / Dagster wall.
@@ -161,13 +161,13 @@ def _incremental_day(run: BenchRun, echo: Echo) -> None:
 
 
 def _serve(run: BenchRun, echo: Echo) -> None:
-    """The app's page queries on the latest published snapshot."""
+    """The app's pages rendered on the latest published snapshot."""
     from parcours.serving import current_snapshot
 
     snapshot = current_snapshot(run.data.serving)
     if snapshot is not None:
-        echo("[serve] app page queries")
-        run.add("serve", stages.time_app_pages(snapshot.path(run.data.serving)), echo)
+        echo("[serve] app pages")
+        run.add("serve", stages.time_app_pages(run.data), echo)
 
 
 def _orchestration_overhead(run: BenchRun, echo: Echo) -> None:

@@ -3,7 +3,7 @@
 Every function runs the project's real code on one data directory: ingestion's
 ``run_ingestion``, the dbt project's ``dbt build``, the Great Expectations suites
 of ``orchestration/expectations``, ``parcours.serving.publish_snapshot`` and the
-app's queries over the published snapshot.
+app's pages rendered over the published snapshot.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ import os
 import statistics
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from bench.measure import StageResult, timed
-from parcours.paths import DataDir
+from parcours.paths import HOME_ENV_VAR, DataDir
 
 SOURCES = ("crm", "ga4", "pos", "social")
 #: dbt model name prefixes reported on their own (the figures of the issue), from run_results.json.
@@ -29,8 +28,6 @@ MODEL_GROUPS: dict[str, tuple[str, ...]] = {
     "attribution": ("int_attribution__", "fct_attribution"),
 }
 APP_QUERY_REPEATS = 5
-DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
-NUMERIC_TYPES = ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL", "HUGEINT", "FLOAT", "SMALLINT")
 
 
 def ingest_source(data: DataDir, source: str) -> StageResult:
@@ -135,78 +132,61 @@ def publish(data: DataDir, run_id: str) -> StageResult:
     return stage
 
 
-@dataclass(frozen=True)
-class AppPage:
-    """A named set of queries that one page runs against the snapshot."""
-
-    name: str
-    queries: tuple[str, ...]
+APP_ENTRY = Path(__file__).resolve().parents[1] / "apps" / "app.py"
+APP_PAGE_TIMEOUT_S = 300
 
 
-def app_pages(snapshot_file: Path) -> list[AppPage]:
-    """The app's pages as query sets: the data-health query plus a page per mart.
+def app_pages() -> list[str]:
+    """The app's pages: one module per page in ``apps/views``."""
+    return sorted(path.stem for path in (APP_ENTRY.parent / "views").glob("*.py"))
 
-    The app has one page so far (data health); each mart gets a representative page:
-    a row count, a count by day on its first date column, and a count plus a sum by its
-    channel (or source) column, as dashboards over the marts run.
+
+def time_app_pages(data: DataDir, repeats: int = APP_QUERY_REPEATS) -> StageResult:
+    """Render every page of the real app on the published snapshot, ``repeats`` times each.
+
+    Each render runs the page's own code (queries, aggregation, charts) through Streamlit's
+    AppTest with an empty data cache, as the first viewer after a publish sees it; one warm-up
+    render first imports the app's modules. ``detail`` holds each page's median seconds; the p95
+    over every render is ``detail['p95_s']``. A page that raises fails the stage.
     """
-    with duckdb.connect(str(snapshot_file), read_only=True) as connection:
-        columns = connection.execute(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_schema = 'main' order by table_name, ordinal_position"
-        ).fetchall()
-    tables: dict[str, list[tuple[str, str]]] = {}
-    for table, column, data_type in columns:
-        tables.setdefault(str(table), []).append((str(column), str(data_type)))
-    pages = [AppPage(name, _mart_queries(name, table_columns)) for name, table_columns in tables.items()]
-    if "fct_source_reconciliation" in tables:
-        pages.append(AppPage("data_health", (DATA_HEALTH_QUERY,)))
-    return pages
+    import streamlit as st
 
-
-DATA_HEALTH_QUERY = (
-    "select source, table_name, sum(records_read) as records_read, "
-    "sum(records_loaded) as records_loaded, sum(records_quarantined) as records_quarantined "
-    "from fct_source_reconciliation group by all order by source, table_name"
-)
-
-
-def _mart_queries(table: str, columns: list[tuple[str, str]]) -> tuple[str, ...]:
-    queries = [f'select count(*) from "{table}"']
-    day = next((name for name, kind in columns if kind in DATE_TYPES), None)
-    if day:
-        queries.append(f'select cast("{day}" as date) as day, count(*) from "{table}" group by 1 order by 1')
-    group = next((name for name, _ in columns if "channel" in name or name in ("source", "platform")), None)
-    measure = next((name for name, kind in columns if kind.startswith(NUMERIC_TYPES)), None)
-    if group:
-        total = f', sum("{measure}")' if measure else ""
-        queries.append(f'select "{group}", count(*){total} from "{table}" group by 1 order by 2 desc')
-    return tuple(queries)
-
-
-def time_app_pages(snapshot_file: Path, repeats: int = APP_QUERY_REPEATS) -> StageResult:
-    """Run every page's queries ``repeats`` times, each on a fresh read-only connection as the app does.
-
-    ``detail`` holds each page's median seconds; the p95 over every page load is ``detail['p95_s']``.
-    """
-    pages = app_pages(snapshot_file)
     loads: list[float] = []
-    with timed("app pages", counted=False) as stage:
-        for page in pages:
-            times = [_load_page(snapshot_file, page.queries, stage) for _ in range(repeats)]
-            stage.detail[page.name] = round(statistics.median(times), 4)
-            loads.extend(times)
-    stage.detail["pages"] = len(pages)
-    stage.detail["p95_s"] = percentile(loads, 0.95)
+    previous_home = os.environ.get(HOME_ENV_VAR)
+    os.environ[HOME_ENV_VAR] = str(data.root)
+    try:
+        _render_page(app_pages()[0])
+        with timed("app pages", counted=False) as stage:
+            for page in app_pages():
+                times = []
+                for _ in range(repeats):
+                    st.cache_data.clear()
+                    times.append(_render_page(page))
+                stage.detail[page] = round(statistics.median(times), 4)
+                loads.extend(times)
+            stage.rows = len(loads)
+            stage.detail["pages"] = len(app_pages())
+            stage.detail["p95_s"] = percentile(loads, 0.95)
+    finally:
+        if previous_home is None:
+            os.environ.pop(HOME_ENV_VAR, None)
+        else:
+            os.environ[HOME_ENV_VAR] = previous_home
     return stage
 
 
-def _load_page(snapshot_file: Path, queries: tuple[str, ...], stage: StageResult) -> float:
+def _render_page(page: str) -> float:
+    """Seconds to render one page of the app; raises if the page shows an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(APP_ENTRY), default_timeout=APP_PAGE_TIMEOUT_S)
+    app.switch_page(f"views/{page}.py")
     started = time.perf_counter()
-    for sql in queries:
-        with duckdb.connect(str(snapshot_file), read_only=True) as connection:
-            stage.rows += len(connection.execute(sql).fetchall())
-    return time.perf_counter() - started
+    app.run()
+    elapsed = time.perf_counter() - started
+    if app.exception:
+        raise RuntimeError(f"app page {page} raised: {app.exception[0].value}")
+    return elapsed
 
 
 def percentile(values: list[float], share: float) -> float | None:
