@@ -24,6 +24,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 AUDIENCE_TABLE = "marts.fct_activation_audiences"
+AUDIENCES_FOLDER = "audiences"  # under the data directory's exports/
 EXPORTED_COLUMNS = ("customer_key", "email_hash", "phone_hash")
 SUFFIXES = (".parquet", ".csv")
 UNSAFE_CHARACTERS = re.compile(r"[^a-z0-9_\-]+")

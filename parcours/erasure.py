@@ -11,6 +11,7 @@
    warehouse (raw, restricted, dlt staging, intermediate, marts, the incremental key registry and
    merge log that survive full refreshes), staging views follow; quarantined lines whose payload
    names the person; the same rows from every published snapshot, rewritten into fresh files;
+   and the activation audience files under ``exports/audiences/``, written again from the mart;
 3. removes **leftover load files**: pending dlt load packages (a crashed run's extracted data)
    together with their pipeline's local state, which the next run restores from the warehouse, so
    the files behind them are read again through the suppression list; and DuckDB spill files;
@@ -44,6 +45,7 @@ import duckdb
 from ingestion.pii import load_pii_key, register_pii_macros
 from ingestion.pipelines import pipelines_dir
 from ingestion.suppression import SuppressedIdentifier, add_to_suppression
+from parcours.audience_exports import AUDIENCES_FOLDER, export_audiences
 from parcours.paths import DataDir
 from parcours.serving import current_snapshot
 
@@ -90,6 +92,7 @@ class ErasureReport:
     snapshots_rewritten: int = 0
     snapshot_rows_deleted: int = 0
     load_files_removed: int = 0
+    audience_files_rewritten: int = 0
     suppressed_added: int = 0
     warehouse_bytes_before: int = 0
     warehouse_bytes_after: int = 0
@@ -126,6 +129,7 @@ def erase(data_dir: DataDir, request: ErasureRequest) -> ErasureReport:
     report.warehouse_bytes_after = _size(data_dir.warehouse)
     report.snapshots_rewritten, report.snapshot_rows_deleted = _rewrite_snapshots(data_dir, erased_values)
     report.load_files_removed = _remove_leftover_files(data_dir)
+    report.audience_files_rewritten = _rewrite_audience_exports(data_dir)
     report.seconds = round(time.perf_counter() - started, 3)
     _audit(data_dir, report)
     return report
@@ -477,6 +481,14 @@ def _rewrite_snapshot(snapshot: Path, values: list[str], texts: list[str]) -> in
     fresh.replace(snapshot)
     Path(f"{snapshot}.wal").unlink(missing_ok=True)
     return removed
+
+
+def _rewrite_audience_exports(data_dir: DataDir) -> int:
+    """Write the activation audience files again from the erased warehouse: the person leaves them."""
+    folder = data_dir.exports / AUDIENCES_FOLDER
+    if not folder.is_dir():
+        return 0
+    return len(export_audiences(data_dir.warehouse, folder).files)
 
 
 def _remove_leftover_files(data_dir: DataDir) -> int:

@@ -8,11 +8,10 @@ writes identical bytes; a customer who withdrew a consent is gone from the next 
 import dagster as dg
 
 from orchestration.environment import data_dir
-from parcours.audience_exports import export_audiences
+from parcours.audience_exports import AUDIENCES_FOLDER, export_audiences
 
 AUDIENCES_MART_KEY = dg.AssetKey(["fct_activation_audiences"])
 AUDIENCE_FILES_KEY = dg.AssetKey(["activation_audience_files"])
-AUDIENCES_FOLDER = "audiences"  # under the data directory's exports/
 
 
 @dg.asset(
