@@ -28,15 +28,7 @@ FUNNEL_DAILY = Dimensions(
     behaviour_segment="behaviour_segment",
 )
 # Stage entries that moved on, dated by the day they entered the next stage.
-STAGE_ENTRIES = Dimensions(
-    date="next_stage_entered_on",
-    channel="acquisition_channel",
-    region="region",
-    store="store_id",
-    business_unit="business_unit",
-    rfm_segment="rfm_segment",
-    behaviour_segment="behaviour_segment",
-)
+STAGE_ENTRIES = dataclasses.replace(FUNNEL_DAILY, date="next_stage_entered_on")
 STAGE_TRANSITIONS = Dimensions(
     date="month_start", grain="month", region="region", behaviour_segment="behaviour_segment"
 )
