@@ -1,8 +1,14 @@
-"""HTTP plumbing shared by the API modes: dlt's RESTClient with bounded retries and clear auth errors.
+"""HTTP plumbing shared by the API modes: dlt's RESTClient with bounded retries and clear errors.
 
-Transient failures (429 honouring ``Retry-After``, 5xx, timeouts, dropped connections) are retried
-with exponential backoff by dlt's requests helper; 401 / 403 are not retried and surface at once as an
+Transient failures (429 honouring ``Retry-After``, 5xx, timeouts, dropped connections, a body cut
+short: fewer bytes than its ``Content-Length``, or a 200 whose JSON is incomplete) are retried with
+exponential backoff by dlt's requests helper; 401 / 403 are not retried and surface at once as an
 :class:`ApiAuthError` naming the system and what to fix.
+
+Pagination is checked (:class:`CheckedCursorPaginator`): a cursor the run already used (an API paging
+in a loop or pointing back) or paging that stops before the ``total`` the API announced fails the run
+at once with an :class:`ApiPagingError` naming the endpoint and the cursor. The error aborts the
+extraction, so nothing of the run is loaded and the incremental cursor stays where it was.
 """
 
 from __future__ import annotations
@@ -11,15 +17,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dlt.sources.helpers.requests import Client, HTTPError
+import orjson
+from dlt.common import jsonpath
+from dlt.sources.helpers.requests import Client, HTTPError, Response
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+from requests.exceptions import JSONDecodeError
 
 AUTH_FAILURES = (401, 403)
 
 
 class ApiAuthError(RuntimeError):
     """The API refused the credentials: retrying cannot help."""
+
+
+class ApiPagingError(RuntimeError):
+    """The API's pages are inconsistent (a repeated cursor, paging ended early, a truncated body)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,22 @@ class ApiSettings:
     timeout: float = 60.0
 
 
+def incomplete_json(response: Response | None, exception: BaseException | None) -> bool:
+    """dlt retry predicate: a successful response whose body is not complete JSON (cut short in transit).
+
+    A connection closed before the end of a body without ``Content-Length`` reaches the client as a
+    shorter body with no error; a body shorter than its ``Content-Length`` is already retried by dlt
+    (``ChunkedEncodingError``).
+    """
+    if response is None or exception is not None or not response.ok:
+        return False
+    try:
+        orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return True
+    return False
+
+
 def make_rest_client(settings: ApiSettings) -> RESTClient:
     """A RESTClient with bearer auth and dlt's retrying session configured from ``settings``."""
     session = Client(
@@ -41,15 +71,76 @@ def make_rest_client(settings: ApiSettings) -> RESTClient:
         request_max_attempts=settings.max_attempts,
         request_backoff_factor=settings.backoff_factor,
         request_max_retry_delay=settings.max_retry_delay,
+        retry_condition=incomplete_json,
     ).session
     return RESTClient(base_url=settings.base_url, auth=BearerTokenAuth(settings.token), session=session)
 
 
-def guarded_pages(pages: Iterator[Any], system: str, token_setting: str) -> Iterator[list[dict[str, Any]]]:
-    """Pass pages through, turning an authentication failure into a clear, immediate error."""
+class CheckedCursorPaginator(JSONResponseCursorPaginator):
+    """dlt's JSON cursor paginator that refuses a cursor already used and paging that ends early.
+
+    ``total_path``: where the API announces the number of results (HubSpot search: ``total``); paging
+    that ends with fewer records is an error. Without it only repeated cursors are checked.
+    """
+
+    def __init__(
+        self,
+        system: str,
+        endpoint: str,
+        cursor_path: str,
+        *,
+        cursor_param: str | None = None,
+        cursor_body_path: str | None = None,
+        total_path: str | None = None,
+    ) -> None:
+        super().__init__(cursor_path, cursor_param, cursor_body_path)
+        self.system = system
+        self.endpoint = endpoint
+        self.total_path = jsonpath.compile_path(total_path) if total_path else None
+        self.used: dict[str, int] = {}  # cursor -> page number that returned it
+        self.pages = 0
+        self.records = 0
+        self.total: int | None = None
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        """Read the next cursor (dlt), then check it was not used before and the count is complete."""
+        super().update_state(response, data)
+        self.pages += 1
+        self.records += len(data or [])
+        if self.total_path is not None and self.total is None:
+            found = jsonpath.find_values(self.total_path, response.json())
+            self.total = int(found[0]) if found and found[0] is not None else None
+        cursor = self._next_reference
+        if cursor is not None:
+            cursor = str(cursor)
+            if cursor in self.used:
+                raise ApiPagingError(
+                    f"{self.system} {self.endpoint}: page {self.pages} returned the cursor {cursor!r} "
+                    f"already returned by page {self.used[cursor]}: the API is paging in a loop. "
+                    "Nothing of this run is loaded and the incremental cursor is unchanged."
+                )
+            self.used[cursor] = self.pages
+        elif self.total is not None and self.records < self.total:
+            last = max(self.used, key=self.used.__getitem__) if self.used else None
+            raise ApiPagingError(
+                f"{self.system} {self.endpoint}: paging ended after {self.records} records "
+                f"(page {self.pages}, last cursor {last!r}) but the API announced {self.total}. "
+                "Nothing of this run is loaded and the incremental cursor is unchanged."
+            )
+
+
+def guarded_pages(
+    pages: Iterator[Any], system: str, token_setting: str, endpoint: str = ""
+) -> Iterator[list[dict[str, Any]]]:
+    """Pass pages through, turning an authentication failure or a truncated body into a clear error."""
     try:
         for page in pages:
             yield list(page)
+    except JSONDecodeError as error:
+        raise ApiPagingError(
+            f"{system} {endpoint}: the body of a page was not complete JSON ({error}) on every attempt "
+            "(cut short in transit). Nothing of this run is loaded and the incremental cursor is unchanged."
+        ) from error
     except HTTPError as error:
         response = error.response
         if response is not None and response.status_code in AUTH_FAILURES:

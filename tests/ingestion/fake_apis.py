@@ -1,7 +1,10 @@
 """A local stand-in for the HubSpot CRM v3 and Square APIs, serving a landing zone page by page.
 
-It misbehaves on purpose, on a script of request numbers: 429 with Retry-After, bursts of 500/503, a
-page slower than the client's timeout. Every request needs the bearer token, else 401. It listens on
+It misbehaves on purpose, on a script of request numbers (or of the n-th request of one path): 429
+with Retry-After, bursts of 500/503, a page slower than the client's timeout, a body cut short (fewer
+bytes than its Content-Length, or no Content-Length and the connection closed mid-JSON), a page whose
+next cursor is the cursor it was asked with (paging in a loop), a page that ends paging while more
+results exist. Every request needs the bearer token, else 401. It listens on
 127.0.0.1 only, answers at most ``max_requests`` requests and stops by itself after ``lifetime``.
 """
 
@@ -26,8 +29,18 @@ TOKEN = "test-token"
 class Faults:
     """Request number (1-based, counting every request) -> what goes wrong."""
 
-    script: dict[int, str] = field(default_factory=dict)  # "429", "500", "503", "slow"
+    script: dict[int, str] = field(default_factory=dict)  # "429", "500", "503", "slow", FAULTS below
     slow_seconds: float = 1.0
+    # (path, n-th request of that path, 1-based) -> what goes wrong
+    path_script: dict[tuple[str, int], str] = field(default_factory=dict)
+    page_size: int | None = None  # the server's own cap on page sizes (HubSpot and Square have one)
+
+
+# "truncate": Content-Length of the whole body, half of it sent, connection closed;
+# "cut": no Content-Length, half of the body sent, connection closed (a silently short body);
+# "loop": the next cursor is the cursor the page was asked with; "short": no next cursor although
+# more results exist (HubSpot search still announces its ``total``).
+FAULTS = ("truncate", "cut", "loop", "short")
 
 
 def _read_jsonl(paths: list[Path]) -> list[dict[str, Any]]:
@@ -77,9 +90,15 @@ class FakeApis:
         self.lock = threading.Lock()
         self._searches: dict[tuple[tuple[str, ...], str | None], list[dict[str, Any]]] = {}
 
-    def next_fault(self) -> str | None:
+    def next_fault(self, path: str) -> str | None:
+        """What goes wrong with the request about to be answered (counted when it is logged)."""
         with self.lock:
-            return self.faults.script.get(len(self.requests) + 1)
+            nth = sum(1 for logged, _ in self.requests if logged == path) + 1
+            return self.faults.script.get(len(self.requests) + 1) or self.faults.path_script.get((path, nth))
+
+    def limit(self, asked: int) -> int:
+        """The page size served: what the client asked for, capped by the server's own limit."""
+        return min(asked, self.faults.page_size or asked)
 
     def log(self, path: str, status: int) -> None:
         with self.lock:
@@ -87,7 +106,9 @@ class FakeApis:
 
     def hubspot_list(self, object_type: str, query: dict[str, list[str]]) -> dict[str, Any]:
         return self._hubspot_page(
-            self.objects[object_type], query.get("after", ["0"])[0], int(query.get("limit", ["100"])[0])
+            self.objects[object_type],
+            query.get("after", ["0"])[0],
+            self.limit(int(query.get("limit", ["100"])[0])),
         )
 
     def hubspot_search(self, object_type: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +118,8 @@ class FakeApis:
             for r in self.objects[object_type]
             if (moment := _moment(r.get("updatedAt"))) and moment.timestamp() * 1000 >= since_ms
         ]
-        return self._hubspot_page(records, body.get("after", "0"), int(body.get("limit", 100)))
+        page = self._hubspot_page(records, body.get("after", "0"), self.limit(int(body.get("limit", 100))))
+        return {"total": len(records), **page}
 
     @staticmethod
     def _hubspot_page(records: list[dict[str, Any]], after: str, limit: int) -> dict[str, Any]:
@@ -123,7 +145,7 @@ class FakeApis:
             ]
         records = self._searches[query_key]
         start = int(body.get("cursor") or 0)
-        limit = int(body.get("limit", 500))
+        limit = self.limit(int(body.get("limit", 500)))
         page: dict[str, Any] = {"orders": records[start : start + limit]}
         if start + limit < len(records):
             page["cursor"] = str(start + limit)
@@ -155,14 +177,19 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
                 return self._send(
                     url.path, 401, {"status": "error", "message": "Authentication credentials not found"}
                 )
-            fault = apis.next_fault()
+            fault = apis.next_fault(url.path)
             if fault == "429":
                 return self._send(url.path, 429, {"message": "rate limited"}, {"Retry-After": "1"})
             if fault in ("500", "503"):
                 return self._send(url.path, int(fault), {"message": "unavailable"})
             if fault == "slow":
                 time.sleep(apis.faults.slow_seconds)
-            self._send(url.path, 200, self._route(url.path, parse_qs(url.query), body))
+            query = parse_qs(url.query)
+            page = self._route(url.path, query, body)
+            if fault in ("loop", "short"):
+                asked = (query.get("after") or query.get("cursor") or [None])[0]
+                _misdirect(page, fault, asked or (body or {}).get("after") or (body or {}).get("cursor"))
+            self._send(url.path, 200, page, cut=fault if fault in ("truncate", "cut") else None)
 
         def _route(self, path: str, query: dict[str, list[str]], body: dict[str, Any] | None) -> Any:
             parts = path.strip("/").split("/")
@@ -178,20 +205,41 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
                 return apis.square_orders(body or {})
             return {"message": f"no route {path}"}
 
-        def _send(self, path: str, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            path: str,
+            status: int,
+            payload: Any,
+            headers: dict[str, str] | None = None,
+            cut: str | None = None,
+        ) -> None:
             data = json.dumps(payload).encode("utf-8")
             try:
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                if cut != "cut":
+                    self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                self.wfile.write(data[: len(data) // 2] if cut else data)
+                if cut:
+                    self.close_connection = True
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up on a slow page
             apis.log(path, status)
 
     return Handler
+
+
+def _misdirect(page: dict[str, Any], fault: str, asked: str | None) -> None:
+    """Break a page's paging: its next cursor becomes the one it was asked with, or disappears."""
+    if fault == "short":
+        page.pop("paging", None)
+        page.pop("cursor", None)
+    elif "paging" in page:
+        page["paging"] = {"next": {"after": asked}}
+    elif "cursor" in page:
+        page["cursor"] = asked
 
 
 @contextmanager

@@ -7,9 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
-from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from ingestion.http import guarded_pages
+from ingestion.http import CheckedCursorPaginator, guarded_pages
 from ingestion.specs import Entity, nested_path_keys
 
 PAGE_SIZE = 100
@@ -31,10 +30,11 @@ def object_pages(
     object_type = OBJECT_TYPES[entity.table]
     properties = property_names(entity)
     if since is None:
+        endpoint = f"/crm/v3/objects/{object_type}"
         pages = client.paginate(
-            f"/crm/v3/objects/{object_type}",
+            endpoint,
             params={"limit": PAGE_SIZE, "properties": ",".join(properties), "archived": "false"},
-            paginator=JSONResponseCursorPaginator(cursor_path="paging.next.after", cursor_param="after"),
+            paginator=CheckedCursorPaginator("HubSpot", endpoint, "paging.next.after", cursor_param="after"),
             data_selector="results",
         )
     else:
@@ -54,11 +54,14 @@ def object_pages(
             "properties": properties,
             "limit": PAGE_SIZE,
         }
+        endpoint = f"/crm/v3/objects/{object_type}/search"
         pages = client.paginate(
-            f"/crm/v3/objects/{object_type}/search",
+            endpoint,
             method="POST",
             json=body,
-            paginator=JSONResponseCursorPaginator(cursor_path="paging.next.after", cursor_body_path="after"),
+            paginator=CheckedCursorPaginator(
+                "HubSpot", endpoint, "paging.next.after", cursor_body_path="after", total_path="total"
+            ),
             data_selector="results",
         )
-    return guarded_pages(pages, "HubSpot", TOKEN_SETTING)
+    return guarded_pages(pages, "HubSpot", TOKEN_SETTING, endpoint)

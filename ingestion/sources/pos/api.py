@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from dlt.sources.helpers.rest_client import RESTClient
-from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator, SinglePagePaginator
+from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
-from ingestion.http import guarded_pages
+from ingestion.http import CheckedCursorPaginator, guarded_pages
 
 PAGE_SIZE = 500
 LOCATIONS_PER_SEARCH = 10  # Square's limit on location_ids per orders search
@@ -19,7 +19,7 @@ TOKEN_SETTING = "sources.pos.api_token (env SOURCES__POS__API_TOKEN)"
 def location_pages(client: RESTClient, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
     """Every location (one page); ``since`` is ignored: the list is small and merged on its id."""
     pages = client.paginate("/v2/locations", paginator=SinglePagePaginator(), data_selector="locations")
-    return guarded_pages(pages, "Square", TOKEN_SETTING)
+    return guarded_pages(pages, "Square", TOKEN_SETTING, "/v2/locations")
 
 
 def catalog_pages(client: RESTClient, since: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
@@ -27,10 +27,10 @@ def catalog_pages(client: RESTClient, since: datetime | None = None) -> Iterator
     pages = client.paginate(
         "/v2/catalog/list",
         params={"types": "ITEM"},
-        paginator=JSONResponseCursorPaginator(cursor_path="cursor", cursor_param="cursor"),
+        paginator=CheckedCursorPaginator("Square", "/v2/catalog/list", "cursor", cursor_param="cursor"),
         data_selector="objects",
     )
-    return guarded_pages(pages, "Square", TOKEN_SETTING)
+    return guarded_pages(pages, "Square", TOKEN_SETTING, "/v2/catalog/list")
 
 
 def order_pages(client: RESTClient, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
@@ -49,7 +49,9 @@ def order_pages(client: RESTClient, since: datetime | None) -> Iterator[list[dic
             "/v2/orders/search",
             method="POST",
             json=body,
-            paginator=JSONResponseCursorPaginator(cursor_path="cursor", cursor_body_path="cursor"),
+            paginator=CheckedCursorPaginator(
+                "Square", "/v2/orders/search", "cursor", cursor_body_path="cursor"
+            ),
             data_selector="orders",
         )
-        yield from guarded_pages(pages, "Square", TOKEN_SETTING)
+        yield from guarded_pages(pages, "Square", TOKEN_SETTING, "/v2/orders/search")
