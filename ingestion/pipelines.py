@@ -19,6 +19,7 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
+from ingestion.drift import SCHEMA_DRIFT_TABLE
 from ingestion.pii import ensure_pii_key
 from ingestion.sources import crm, pos
 from ingestion.sources.crm import crm_restricted_source, crm_source
@@ -112,12 +113,12 @@ def _child_tables(children: tuple[Child, ...]) -> list[str]:
 
 
 def tables_written(pipeline_name: str) -> list[str]:
-    """Every table one pipeline may write: entity and nested tables, quarantine, reconciliation."""
+    """Every table one pipeline may write: entity and nested tables, quarantine, reconciliation, drift."""
     entities = PIPELINE_ENTITIES[pipeline_name]
     if pipeline_name.endswith("_restricted"):
         return [str(e.restricted_table) for e in entities] + [QUARANTINE_TABLE]
     tables = [t for e in entities for t in (e.table, *_child_tables(e.children))]
-    return [*tables, QUARANTINE_TABLE, RECONCILIATION_TABLE]
+    return [*tables, QUARANTINE_TABLE, RECONCILIATION_TABLE, SCHEMA_DRIFT_TABLE]
 
 
 def purge_loaded_packages(pipeline: dlt.Pipeline) -> None:

@@ -7,7 +7,7 @@ resource, with its own write disposition:
 - the entity table merges on its key (``newest_column`` decides between versions in one load), or is
   replaced per ``merge_on`` value (GA4: per ``event_date``, delete-insert);
 - nested tables are replaced per parent key (delete-insert on ``merge_on`` or the entity key);
-- ``quarantine`` and ``reconciliation`` are appended.
+- ``quarantine``, ``reconciliation`` and ``schema_drift`` are appended.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from dlt.common.schema.typing import TColumnSchema
 from dlt.extract.resource import DltResource
 
+from ingestion.drift import SCHEMA_DRIFT_SCHEMA, SCHEMA_DRIFT_TABLE
 from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_texts, mark_loaded
 from ingestion.specs import Entity
 from ingestion.suppression import load_suppression
@@ -52,7 +53,7 @@ def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
     ``append``: the load only adds rows no table holds yet (GA4 days never loaded), so the
     delete-insert through the staging dataset is skipped.
     """
-    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE) or append:
+    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE, SCHEMA_DRIFT_TABLE) or append:
         return dlt.mark.make_hints(table_name=table, write_disposition="append")
     parent_key = [entity.merge_on] if entity.merge_on else list(entity.key)
     if table not in (entity.table, entity.restricted_table) or entity.merge_on:
@@ -113,7 +114,21 @@ def create_tables_once(
         yield _tagged(
             parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
         )
+        yield _tagged(parser.entity, SCHEMA_DRIFT_TABLE, SCHEMA_DRIFT_SCHEMA.empty_table())
     state["tables_created"] = True
+
+
+def drift_items(parser: RecordParser, origin: str) -> Iterator[Any]:
+    """The schema drift rows of a file (or API run) completely parsed, if it changed shape."""
+    drift = parser.finish_origin(origin)
+    if drift is not None and drift.num_rows:
+        logger.warning(
+            "%s: %s changed shape: %s",
+            parser.entity.table,
+            origin,
+            "; ".join(f"{row['change']} {row['column_name']}" for row in drift.to_pylist()),
+        )
+        yield _tagged(parser.entity, SCHEMA_DRIFT_TABLE, drift)
 
 
 def reconciliation_item(entity: Entity, origin: str, read: int, quarantined: int) -> Any:
@@ -136,14 +151,15 @@ def reconciliation_table(entity: Entity, origin: str, read: int, quarantined: in
 
 
 def _parser(entity: Entity, pii_key: str, restricted: bool, as_of: datetime | None) -> RecordParser:
-    drift = dlt.current.resource_state().setdefault("drift", {})
+    state = dlt.current.resource_state()
     return RecordParser(
         entity,
         pii_key=pii_key,
         restricted=restricted,
         as_of=as_of,
-        drift=drift,
+        drift=state.setdefault("drift", {}),
         suppressed=load_suppression(),
+        presence=state.setdefault("presence", {}),
     )
 
 
@@ -225,6 +241,7 @@ class _FileBatch:
             yield from self._parse()
         for file in self.finished:
             read, quarantined = self.counts.pop(file.relative_path, [0, 0])
+            yield from drift_items(self.parser, file.relative_path)
             if not self.parser.restricted:
                 yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
             logger.info(
@@ -300,6 +317,7 @@ def read_api_records(
         if batch:
             yield from flush(batch)
         yield from create_tables_once(parser, state)
+        yield from drift_items(parser, origin)
     finally:
         parser.close()
     if not restricted and counts["read"]:

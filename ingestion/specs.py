@@ -103,6 +103,8 @@ class Child:
     checks: tuple[Check, ...] = ()
     children: tuple[Child, ...] = ()
     scalar_column: str | None = None  # list of scalars: the element itself becomes this string column
+    key_column: str | None = None  # a parameter-like list: new and vanished values are drift-reported
+    known_keys: tuple[str, ...] = ()  # values of ``key_column`` the source is documented to send
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Entity:
     newest_column: str | None = None  # among rows sharing a key, the latest value of this column wins
     merge_on: str | None = None  # delete-insert on this column instead of merging on the key
     restricted_table: str | None = None  # table of the restricted dataset holding clear personal data
+    # report keys every earlier file had that a file lacks (costs one JSON key scan of every line)
+    track_key_presence: bool = True
 
     @property
     def personal_fields(self) -> tuple[Field, ...]:
@@ -146,6 +150,7 @@ class Entity:
             self.newest_column,
             self.merge_on,
             self.restricted_table,
+            self.track_key_presence,
         )
 
 

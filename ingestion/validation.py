@@ -18,12 +18,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingestion.arrow_decode import Decoded, UnsupportedSpecError, arrow_schema, decode_lines, has_new_keys
+from ingestion.drift import DriftTracker
 from ingestion.pii import register_pii_macros
 from ingestion.specs import (
     BROKEN_JSON,
@@ -225,10 +227,15 @@ class RecordParser:
         as_of: datetime | None = None,
         drift: dict[str, dict[str, str]] | None = None,
         suppressed: frozenset[SuppressedIdentifier] = frozenset(),
+        presence: dict[str, Any] | None = None,
     ) -> None:
         self.entity = entity
         self.restricted = restricted
         self.drift: dict[str, dict[str, str]] = drift if drift is not None else {}
+        # the drift report: only with a place to remember earlier files, never for restricted copies
+        self.tracker = (
+            DriftTracker(entity, self.drift, presence) if presence is not None and not restricted else None
+        )
         self._future_limit = (as_of or datetime.now(UTC)) + FUTURE_TOLERANCE
         self.con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
         self.con.execute("SET TimeZone = 'UTC'")
@@ -279,6 +286,7 @@ class RecordParser:
         origins = sorted({sql_literal(s.origin) for s in context.all_segments})
         self.con.execute(f"DELETE FROM seen_keys WHERE _origin NOT IN ({', '.join(origins)})")
         self.con.register("lines", lines)
+        known_drift = set(self.drift)
         try:
             entity, decoded = self._decode(lines)
             prefixes = []
@@ -296,6 +304,16 @@ class RecordParser:
             self._collect_bad_lines(entity, [child.table for child in children], prefixes, context)
             tables = self._outputs(entity, children, context, prefixes)
             quarantine = self._quarantine(entity, context)
+            if self.tracker is not None:
+                self.tracker.observe(
+                    self.con,
+                    [segment.origin for segment in context.all_segments],
+                    _SEGMENT_SQL,
+                    set(self.drift) - known_drift,
+                    tables,
+                    quarantine,
+                    context.origin_column,
+                )
         finally:
             for name in ("lines", "typed_lines", "json_lines"):
                 self.con.unregister(name)
@@ -303,6 +321,10 @@ class RecordParser:
         return ParsedChunk(
             tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context)
         )
+
+    def finish_origin(self, origin: str) -> pa.Table | None:
+        """The schema drift rows of a file (or API run) now completely parsed; None without a report."""
+        return self.tracker.finish(origin) if self.tracker is not None else None
 
     def _decode(self, lines: pa.Table) -> tuple[Entity, Decoded | None]:
         """Decode the chunk with Arrow unless new drift keys (or an unsupported spec) need the JSON path."""
