@@ -5,7 +5,13 @@ personal data keyed-hashed. See ``ingestion/README.md`` for the raw tables.
 """
 
 from ingestion.pii import ensure_pii_key, load_pii_key
-from ingestion.pipelines import IngestionReport, TableReconciliation, make_pipeline, run_ingestion
+from ingestion.pipelines import (
+    IngestionReport,
+    SchemaDriftLine,
+    TableReconciliation,
+    make_pipeline,
+    run_ingestion,
+)
 from ingestion.sources.crm import crm_restricted_source, crm_source
 from ingestion.sources.ga4 import ga4_source
 from ingestion.sources.pos import pos_restricted_source, pos_source
@@ -13,6 +19,7 @@ from ingestion.sources.social import social_source
 
 __all__ = [
     "IngestionReport",
+    "SchemaDriftLine",
     "TableReconciliation",
     "crm_restricted_source",
     "crm_source",

@@ -60,8 +60,10 @@ _Row = tuple[str, str, str | None, str, str, int | None]  # table, change, colum
 class _Observed:
     """What the chunks of one file showed so far."""
 
-    records: int = 0
+    records: int = 0  # JSON records
+    scope_records: Counter[str] = field(default_factory=Counter)  # scope path -> records holding it
     keys: Counter[str] = field(default_factory=Counter)  # JSON path of a scope key -> records with it
+    key_scopes: dict[str, str] = field(default_factory=dict)  # JSON path of a scope key -> scope path
     new_columns: set[str] = field(default_factory=set)
     type_drift: Counter[tuple[str, str]] = field(default_factory=Counter)  # (column, detail) -> records
     values: dict[str, Counter[str]] = field(default_factory=dict)  # child table -> key value -> rows
@@ -151,19 +153,28 @@ class DriftTracker:
         keys = " UNION ALL ".join(
             f"SELECT seg, {i} AS scope, unnest(ks[{i + 1}]) AS key FROM k" for i in range(len(scopes))
         )
+        holding = " UNION ALL ".join(  # records holding each scope object (scope -1 - i)
+            f"SELECT seg, {-1 - i} AS scope, NULL AS key, count(*) FROM k WHERE ks[{i + 1}] IS NOT NULL "
+            "GROUP BY seg"
+            for i in range(len(scopes))
+        )
         found = con.execute(
             f"WITH k AS MATERIALIZED (SELECT {segment_sql} AS seg, TRY(json_keys(line, $paths)) AS ks "
-            "FROM lines) "
-            "SELECT seg, -1 AS scope, NULL AS key, count(*) FROM k WHERE ks IS NOT NULL GROUP BY seg "
+            f"FROM lines) {holding} "
             f"UNION ALL SELECT seg, scope, key, count(*) FROM ({keys}) GROUP BY seg, scope, key",
             {"paths": [scope.path for scope in scopes]},
         ).fetchall()
         for seg, scope_index, key, count in found:
             seen = self._of(segments[seg])
             if scope_index < 0:
-                seen.records += count
+                scope = scopes[-1 - scope_index]
+                seen.scope_records[scope.path] += count
+                seen.records += count if scope_index == -1 else 0
             else:
-                seen.keys[scope_key_path(scopes[scope_index], key)] += count
+                scope = scopes[scope_index]
+                path = scope_key_path(scope, key)
+                seen.keys[path] += count
+                seen.key_scopes[path] = scope.path
 
     def _observe_type_drift(self, quarantine: pa.Table) -> None:
         if not quarantine.num_rows:
@@ -194,25 +205,25 @@ class DriftTracker:
     # -- reporting ----------------------------------------------------------------------------------
 
     def _missing_columns(self, seen: _Observed) -> list[_Row]:
-        """Keys earlier records had too often for this file to lack by chance; then count this file in."""
-        presence = self.state.setdefault("keys", {"records": 0, "keys": {}})
-        total, earlier = presence["records"], presence["keys"]
+        """Keys earlier records had too often for this file to lack by chance; then count this file in.
+
+        Shares are among records holding the key's object (``$.properties`` for a HubSpot property).
+        """
+        presence = self.state.setdefault("keys", {"records": {}, "keys": {}})
+        scope_totals, earlier = presence["records"], presence["keys"]
         columns = _columns_by_path(self.entity, self.drift)
-        rows: list[_Row] = [
-            (
-                self.entity.table,
-                MISSING_COLUMN,
-                columns.get(nested_path_keys(path)),
-                path,
-                _absence_detail(count, total, seen.records),
-                seen.records,
-            )
-            for path, count in sorted(earlier.items())
-            if not seen.keys[path] and absent_by_chance_unlikely(count, total, seen.records)
-        ]
+        rows: list[_Row] = []
+        for path, known in sorted(earlier.items()):
+            total, records = scope_totals.get(known["scope"], 0), seen.scope_records[known["scope"]]
+            if not seen.keys[path] and absent_by_chance_unlikely(known["records"], total, records):
+                detail = _absence_detail(known["records"], total, records)
+                column = columns.get(nested_path_keys(path))
+                rows.append((self.entity.table, MISSING_COLUMN, column, path, detail, records))
         for path, count in seen.keys.items():
-            earlier[path] = earlier.get(path, 0) + count
-        presence["records"] = total + seen.records
+            known = earlier.setdefault(path, {"scope": seen.key_scopes[path], "records": 0})
+            known["records"] += count
+        for scope_path, count in seen.scope_records.items():
+            scope_totals[scope_path] = scope_totals.get(scope_path, 0) + count
         return rows
 
     def _param_keys(self, child: Child, values: Counter[str], events: int) -> list[_Row]:
@@ -265,10 +276,21 @@ def _all_children(children: tuple[Child, ...]) -> list[Child]:
 
 
 def _columns_by_path(entity: Entity, drift: dict[str, dict[str, str]]) -> dict[tuple[str, ...], str]:
-    """Raw column (or nested table) name of each JSON path the entity reads."""
-    columns = {nested_path_keys(spec["path"]): column for column, spec in drift.items()}
+    """Raw columns (or nested table) read from each JSON path of the entity or below it.
+
+    ``$."source"`` maps to ``source_name`` (the column read from ``$.source.name``), ``$."line_items"``
+    to its nested table.
+    """
+    below: dict[tuple[str, ...], set[str]] = {}
+
+    def add(keys: tuple[str, ...], column: str) -> None:
+        for depth in range(1, len(keys) + 1):
+            below.setdefault(keys[:depth], set()).add(column)
+
+    for column, spec in drift.items():
+        add(nested_path_keys(spec["path"]), column)
     for f in entity.fields:
-        columns.setdefault(nested_path_keys(f.path), f"{f.column}_hash" if f.pii else f.column)
+        add(nested_path_keys(f.path), f"{f.column}_hash" if f.pii else f.column)
     for child in entity.children:
-        columns.setdefault(nested_path_keys(child.path), child.table)
-    return columns
+        add(nested_path_keys(child.path), child.table)
+    return {keys: ", ".join(sorted(columns)) for keys, columns in below.items()}

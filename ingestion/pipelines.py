@@ -145,12 +145,35 @@ class TableReconciliation:
         return self.records_read == self.records_loaded + self.records_quarantined
 
 
+@dataclass(frozen=True)
+class SchemaDriftLine:
+    """One change of shape a run met in one file (a row of ``<raw dataset>.schema_drift``)."""
+
+    dataset: str
+    table: str
+    source_file: str
+    change: str
+    column: str | None
+    source_path: str
+    detail: str
+    records: int | None
+
+    def describe(self) -> str:
+        """One line for logs and the command line."""
+        what = self.column or self.source_path
+        return f"{self.dataset}.{self.table} {self.source_file}: {self.change} {what} ({self.detail})"
+
+
 @dataclass
 class IngestionReport:
-    """What one ingestion run did, per raw table, as stored in the ``reconciliation`` tables."""
+    """What one ingestion run did, per raw table, as stored in the ``reconciliation`` tables.
+
+    ``drift``: the changes of shape the run met (``schema_drift`` rows of its loads).
+    """
 
     tables: list[TableReconciliation] = field(default_factory=list)
     load_ids: dict[str, list[str]] = field(default_factory=dict)
+    drift: list[SchemaDriftLine] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -169,6 +192,8 @@ class IngestionReport:
             f"{t.records_quarantined:>13}"
             for t in self.tables
         ]
+        if self.drift:
+            lines += ["", "schema drift:", *(f"  {line.describe()}" for line in self.drift)]
         return "\n".join(lines)
 
 
@@ -187,6 +212,25 @@ def reconciliation_of(pipeline: dlt.Pipeline, load_ids: Sequence[str]) -> list[T
     return [
         TableReconciliation(pipeline.dataset_name, name, int(read), int(loaded), int(quarantined))
         for name, read, loaded, quarantined in rows or []
+    ]
+
+
+def drift_of(pipeline: dlt.Pipeline, load_ids: Sequence[str]) -> list[SchemaDriftLine]:
+    """The stored schema drift rows of some loads, in a stable order."""
+    if not load_ids or SCHEMA_DRIFT_TABLE not in pipeline.default_schema.tables:
+        return []
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name(SCHEMA_DRIFT_TABLE)
+        placeholders = ", ".join(["%s"] * len(load_ids))
+        rows = client.execute_sql(
+            f"SELECT table_name, source_file, change, column_name, source_path, detail, records FROM {table} "
+            f"WHERE _dlt_load_id IN ({placeholders}) "
+            "ORDER BY table_name, source_file, change, column_name, source_path",
+            *load_ids,
+        )
+    return [
+        SchemaDriftLine(pipeline.dataset_name, table_name, source_file, change, column, path, detail, records)
+        for table_name, source_file, change, column, path, detail, records in rows or []
     ]
 
 
@@ -255,4 +299,5 @@ def run_ingestion(
             info, lines = run_pipeline(pipeline, factory(landing_url=url, pii_key=key))
             report.load_ids[pipeline_name] = list(info.loads_ids)
             report.tables.extend(lines)
+            report.drift.extend(drift_of(pipeline, info.loads_ids))
     return report
