@@ -4,7 +4,8 @@ One asset per raw table: dagster-dlt's specs cover each dlt resource's main tabl
 the tables a resource writes beside it (GA4's ``event_params``, every dataset's
 ``quarantine`` and ``reconciliation``) are declared as further assets of the same
 step, so the lineage from source system to mart has no gap. Each step ends with a
-blocking check that every record read was loaded or quarantined.
+blocking check that every record read was loaded or quarantined, and a warning check
+that lists the changes of shape (schema drift) its files brought.
 """
 
 from collections.abc import Callable, Iterator
@@ -15,10 +16,12 @@ import dlt as dlt_lib
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from ingestion.drift import SCHEMA_DRIFT_TABLE
 from ingestion.pii import ensure_pii_key
 from ingestion.pipelines import (
     DATASETS,
     SOURCE_FACTORIES,
+    drift_of,
     make_pipeline,
     purge_loaded_packages,
     reconciliation_of,
@@ -33,6 +36,7 @@ RETRY_POLICY = dg.RetryPolicy(
 )
 RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
 RECONCILIATION_METADATA = "records_read_loaded_quarantined"
+SCHEMA_DRIFT_CHECK = "no_schema_drift"
 LAST_UPDATED_METADATA = "dagster/last_updated_timestamp"  # read by Dagster's freshness checks
 
 
@@ -76,11 +80,20 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         if dg.AssetKey([dataset, table]) not in covered
     ]
     reconciliation_key = dg.AssetKey([dataset, "reconciliation"])
-    check_specs = (
-        [dg.AssetCheckSpec(RECONCILIATION_CHECK, asset=reconciliation_key, blocking=True)]
-        if any(spec.key == reconciliation_key for spec in side_specs)
-        else []
-    )
+    drift_key = dg.AssetKey([dataset, SCHEMA_DRIFT_TABLE])
+    check_specs = []
+    if any(spec.key == reconciliation_key for spec in side_specs):
+        check_specs.append(dg.AssetCheckSpec(RECONCILIATION_CHECK, asset=reconciliation_key, blocking=True))
+    if any(spec.key == drift_key for spec in side_specs):
+        check_specs.append(
+            dg.AssetCheckSpec(
+                SCHEMA_DRIFT_CHECK,
+                asset=drift_key,
+                blocking=False,
+                description="Warns when this run's files changed shape: new or missing columns, type "
+                "drift, new or vanished GA4 parameter keys (rows of the schema_drift table).",
+            )
+        )
 
     @dg.multi_asset(
         name=f"ingest_{pipeline_name}",
@@ -107,7 +120,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
             )
         )
         yield from with_arrival_times(results, pipeline)
-        yield from _side_table_results(pipeline, side_specs, bool(check_specs))
+        yield from _side_table_results(pipeline, side_specs, {spec.name for spec in check_specs})
         purge_loaded_packages(pipeline)
 
     return _ingest
@@ -153,16 +166,19 @@ def _newest_load_times(pipeline: dlt_lib.Pipeline, tables: list[str]) -> dict[st
 
 
 def _side_table_results(
-    pipeline: dlt_lib.Pipeline, side_specs: list[dg.AssetSpec], with_check: bool
+    pipeline: dlt_lib.Pipeline, side_specs: list[dg.AssetSpec], checks: set[str]
 ) -> Iterator[Any]:
     trace = pipeline.last_trace
     load_ids = list(trace.last_load_info.loads_ids) if trace and trace.last_load_info else []
     lines = reconciliation_of(pipeline, load_ids)
+    drift = drift_of(pipeline, load_ids)
     quarantined = sum(line.records_quarantined for line in lines)
     for spec in side_specs:
         metadata: dict[str, Any] = {"load_ids": ", ".join(load_ids)}
         if spec.key.path[-1] == "quarantine":
             metadata["records_quarantined_this_run"] = quarantined
+        if spec.key.path[-1] == SCHEMA_DRIFT_TABLE:
+            metadata["changes_this_run"] = len(drift)
         if spec.key.path[-1] == "reconciliation":
             metadata[RECONCILIATION_METADATA] = dg.MetadataValue.json(
                 {
@@ -171,7 +187,15 @@ def _side_table_results(
                 }
             )
         yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
-    if with_check:
+    if SCHEMA_DRIFT_CHECK in checks:
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey([pipeline.dataset_name, SCHEMA_DRIFT_TABLE]),
+            check_name=SCHEMA_DRIFT_CHECK,
+            passed=not drift,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"changes": dg.MetadataValue.md("\n".join(f"- {line.describe()}" for line in drift))},
+        )
+    if RECONCILIATION_CHECK in checks:
         unbalanced = [line for line in lines if not line.balanced]
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey([pipeline.dataset_name, "reconciliation"]),

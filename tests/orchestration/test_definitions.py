@@ -64,6 +64,26 @@ def test_dbt_tests_and_reconciliation_are_blocking_checks(asset_graph: dg.AssetG
     assert any(spec.name.startswith("unique_") and spec.blocking for spec in specs)
 
 
+def test_schema_drift_checks_warn_without_blocking() -> None:
+    from orchestration.definitions import defs
+
+    specs = [
+        spec
+        for assets in defs.assets or []
+        if isinstance(assets, dg.AssetsDefinition)
+        for spec in assets.check_specs
+        if spec.name in ("no_schema_drift", "no_schema_drift_in_the_latest_load")
+    ]
+    assert {spec.asset_key.to_user_string() for spec in specs if spec.name == "no_schema_drift"} == {
+        "raw_crm/schema_drift",
+        "raw_ga4/schema_drift",
+        "raw_pos/schema_drift",
+        "raw_social/schema_drift",
+    }
+    assert any(spec.name == "no_schema_drift_in_the_latest_load" for spec in specs)
+    assert not any(spec.blocking for spec in specs if spec.name == "no_schema_drift")
+
+
 def test_the_job_runs_in_process_with_a_failure_hook_and_a_daily_schedule() -> None:
     from orchestration.definitions import defs
 
