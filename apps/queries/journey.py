@@ -1,8 +1,8 @@
 """Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map.
 
-The funnel, the Sankey and the time in stage read the funnel marts. The journey map (touchpoints
-per stage the customer was in) has no mart of its own: it joins the marts fct_touchpoints and
-fct_customer_stage_history.
+Every query reads a pre-aggregated funnel mart: the funnel fct_funnel_daily, the Sankey
+fct_stage_transitions, the time in stage fct_funnel_stage_entries and the journey map (touchpoints,
+sentiment and satisfaction per stage the customer was in) fct_journey_map_daily.
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ STAGE_ENTRIES = dataclasses.replace(FUNNEL_DAILY, date="next_stage_entered_on")
 STAGE_TRANSITIONS = Dimensions(
     date="month_start", grain="month", region="region", behaviour_segment="behaviour_segment"
 )
-# Touchpoints carry their own channel, campaign, store and region; segments come from dim_customers.
+# Touchpoints per stage: their own day, channel, region, store and campaign; the customer's segments.
 JOURNEY_MAP = Dimensions(
-    date="touchpoint_date",
+    date="date_day",
     channel="channel",
     region="region",
     store="store_id",
+    business_unit="business_unit",
     campaign="campaign",
     rfm_segment="rfm_segment",
     behaviour_segment="behaviour_segment",
@@ -113,59 +114,36 @@ def time_in_stage(filters: Filters) -> pd.DataFrame:
 
 
 def journey_map_touchpoints(filters: Filters) -> pd.DataFrame:
-    """Touchpoints per funnel stage the customer was in at the time, and channel, with sentiment counts."""
-    # Segments are the customer's (dim_customers), not columns of fct_touchpoints.
-    touchpoint_columns = dataclasses.replace(JOURNEY_MAP, rfm_segment=None, behaviour_segment=None)
-    clause = where(filters, touchpoint_columns, alias="t")
-    segment_clause = where(
-        Filters(rfm_segment=filters.rfm_segment, behaviour_segment=filters.behaviour_segment),
-        Dimensions(rfm_segment="rfm_segment", behaviour_segment="behaviour_segment"),
-        alias="c",
-    )
+    """Touchpoints per funnel stage the customer was in and channel, with sentiment and survey answers.
+
+    Re-aggregated from fct_journey_map_daily's additive columns; ``with_sentiment`` counts the
+    touchpoints with a sentiment (positive, neutral or negative).
+    """
+    clause = where(filters, JOURNEY_MAP)
     return data.query(
         f"""
-        select h.funnel_stage, min(h.funnel_stage_order) as stage_order, t.channel,
-               count(*) as touchpoints, count(distinct t.customer_key) as customers,
-               count(*) filter (where t.sentiment = 'positive') as positive,
-               count(*) filter (where t.sentiment = 'negative') as negative,
-               count(*) filter (where t.sentiment is not null) as with_sentiment
-        from fct_touchpoints as t
-        join fct_customer_stage_history as h
-          on h.customer_key = t.customer_key
-         and t.touchpoint_date >= h.valid_from
-         and (h.valid_to is null or t.touchpoint_date < h.valid_to)
-        join dim_customers as c on c.customer_key = t.customer_key
-        {clause.sql} and {segment_clause.sql.removeprefix("where ")}
-        group by h.funnel_stage, t.channel
-        order by stage_order, h.funnel_stage, touchpoints desc, t.channel
-        """,
-        [*clause.params, *segment_clause.params],
-    )
-
-
-def journey_map_satisfaction(filters: Filters) -> pd.DataFrame:
-    """Survey answers per funnel stage (fct_survey_responses): answers, promoters, detractors, satisfied."""
-    dimensions = Dimensions(date="date_day", region="region", store="store_id", channel="channel")
-    clause = where(filters, dimensions)
-    return data.query(
-        f"""
-        select funnel_stage,
-               count(*) filter (where survey_type = 'nps') as nps_answers,
-               count(*) filter (where survey_type = 'nps' and is_promoter) as promoters,
-               count(*) filter (where survey_type = 'nps' and is_detractor) as detractors,
-               count(*) filter (where survey_type = 'csat') as csat_answers,
-               count(*) filter (where survey_type = 'csat' and is_satisfied) as satisfied
-        from fct_survey_responses
+        select funnel_stage, min(stage_order) as stage_order, channel,
+               sum(touchpoints)::bigint as touchpoints,
+               sum(positive_touchpoints)::bigint as positive,
+               sum(negative_touchpoints)::bigint as negative,
+               sum(positive_touchpoints + neutral_touchpoints + negative_touchpoints)::bigint as with_sentiment,
+               sum(nps_answers)::bigint as nps_answers, sum(promoters)::bigint as promoters,
+               sum(detractors)::bigint as detractors, sum(csat_answers)::bigint as csat_answers,
+               sum(satisfied_answers)::bigint as satisfied
+        from fct_journey_map_daily
         {clause.sql}
-        group by funnel_stage
-        order by funnel_stage
+        group by funnel_stage, channel
+        order by stage_order, funnel_stage, touchpoints desc, channel
         """,
         clause.params,
     )
 
 
-def journey_map(touchpoints: pd.DataFrame, satisfaction: pd.DataFrame | None) -> pd.DataFrame:
-    """The journey map: one column per funnel stage, one row per measure."""
+SATISFACTION_COLUMNS = ("nps_answers", "promoters", "detractors", "csat_answers", "satisfied")
+
+
+def journey_map(touchpoints: pd.DataFrame) -> pd.DataFrame:
+    """The journey map: one column per funnel stage, one row per measure (from journey_map_touchpoints)."""
     stages = [stage for stage in STAGES if stage in set(touchpoints["funnel_stage"])]
     rows: dict[str, dict[str, object]] = {}
     for stage in stages:
@@ -183,17 +161,11 @@ def journey_map(touchpoints: pd.DataFrame, satisfaction: pd.DataFrame | None) ->
             "Top channels": shares,
             "Net sentiment": f"{net / with_sentiment:+.0%} of {with_sentiment:,}" if with_sentiment else "—",
         }
-        rows[stage]["Satisfaction (NPS / CSAT)"] = _satisfaction(satisfaction, stage)
+        rows[stage]["Satisfaction (NPS / CSAT)"] = _satisfaction(at_stage[list(SATISFACTION_COLUMNS)].sum())
     return pd.DataFrame(rows, columns=stages)
 
 
-def _satisfaction(satisfaction: pd.DataFrame | None, stage: str) -> str:
-    if satisfaction is None or satisfaction.empty:
-        return "—"
-    match = satisfaction[satisfaction["funnel_stage"] == stage]
-    if match.empty:
-        return "no answers"
-    row = match.iloc[0]
+def _satisfaction(row: pd.Series) -> str:
     parts = []
     if row["nps_answers"]:
         nps = (row["promoters"] - row["detractors"]) / row["nps_answers"] * 100

@@ -5,7 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps import components, data, filters
+from apps import components, filters
 from apps.queries import journey
 
 if components.page_header(
@@ -87,24 +87,18 @@ if components.page_header(
             components.chart(figure, "time-in-stage")
             components.table(durations, "time_in_stage")
 
-    if components.require_marts("fct_touchpoints", "fct_customer_stage_history", "dim_customers"):
+    if components.require_marts("fct_journey_map_daily"):
         st.subheader("Journey map")
         st.caption(
-            "Each column is a stage; touchpoints are counted in the stage the customer was in on that day. "
-            "Net sentiment = (positive - negative) / touchpoints with a sentiment (mentions and surveys)."
+            "Each column is a stage; touchpoints are counted in the stage the customer was in on that day, "
+            "survey answers in the stage they rate (the day before the answer). Net sentiment = (positive - "
+            "negative) / touchpoints with a sentiment (mentions and surveys). Satisfaction counts the survey "
+            "answers among the touchpoints (channel survey)."
         )
         components.filter_note(chosen, journey.JOURNEY_MAP)
         touchpoints = journey.journey_map_touchpoints(chosen)
         if not components.empty(touchpoints, "touchpoints"):
-            satisfaction = (
-                journey.journey_map_satisfaction(chosen) if data.has_table("fct_survey_responses") else None
-            )
-            journey_map = journey.journey_map(touchpoints, satisfaction)
-            st.table(journey_map)
-            if satisfaction is None:
-                st.caption(
-                    "Satisfaction per stage appears once the mart `fct_survey_responses` is published."
-                )
+            st.table(journey.journey_map(touchpoints))
             shares = touchpoints.pivot_table(
                 index="channel", columns="funnel_stage", values="touchpoints", aggfunc="sum", fill_value=0
             )

@@ -92,3 +92,16 @@ def test_segment_filter_applies_to_the_journey_map_through_the_customer(
     assert not app.exception
     touchpoints = frame_with(app, "with_sentiment")
     assert touchpoints["touchpoints"].sum() == 4  # c1's t1..t4, the only champion
+
+
+def test_business_unit_filter_restricts_the_journey_map_to_the_units_stores(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("journey", bu="city")
+    touchpoints = frame_with(app, "with_sentiment")
+    expected = snapshot_rows(
+        world, "select sum(touchpoints) from fct_journey_map_daily where business_unit = 'city'"
+    )
+    # c1's store purchase t3 in S1, the only store of the city unit.
+    assert touchpoints["touchpoints"].sum() == expected[0][0] == 1
+    assert set(touchpoints["channel"]) == {"store"}
