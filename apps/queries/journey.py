@@ -126,7 +126,8 @@ def journey_map_touchpoints(filters: Filters) -> pd.DataFrame:
                sum(touchpoints)::bigint as touchpoints,
                sum(positive_touchpoints)::bigint as positive,
                sum(negative_touchpoints)::bigint as negative,
-               sum(positive_touchpoints + neutral_touchpoints + negative_touchpoints)::bigint as with_sentiment,
+               sum(positive_touchpoints + neutral_touchpoints + negative_touchpoints)::bigint
+                 as with_sentiment,
                sum(nps_answers)::bigint as nps_answers, sum(promoters)::bigint as promoters,
                sum(detractors)::bigint as detractors, sum(csat_answers)::bigint as csat_answers,
                sum(satisfied_answers)::bigint as satisfied

@@ -106,9 +106,12 @@ final as (
         {{ parcours.month_start('staged.date_day') }} as month_start,
         cast(count(*) as bigint) as touchpoints,
         cast(count(distinct staged.customer_key) as bigint) as customers,
-        cast(sum(case when staged.sentiment = 'positive' then 1 else 0 end) as bigint) as positive_touchpoints,
-        cast(sum(case when staged.sentiment = 'neutral' then 1 else 0 end) as bigint) as neutral_touchpoints,
-        cast(sum(case when staged.sentiment = 'negative' then 1 else 0 end) as bigint) as negative_touchpoints,
+        cast(sum(case when staged.sentiment = 'positive' then 1 else 0 end) as bigint)
+            as positive_touchpoints,
+        cast(sum(case when staged.sentiment = 'neutral' then 1 else 0 end) as bigint)
+            as neutral_touchpoints,
+        cast(sum(case when staged.sentiment = 'negative' then 1 else 0 end) as bigint)
+            as negative_touchpoints,
         cast(sum(case when staged.survey_type = 'nps' then 1 else 0 end) as bigint) as nps_answers,
         cast(sum(case when staged.is_promoter then 1 else 0 end) as bigint) as promoters,
         cast(sum(case when staged.is_detractor then 1 else 0 end) as bigint) as detractors,
