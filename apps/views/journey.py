@@ -1,11 +1,10 @@
 """Journey: stage funnel, Sankey of stage transitions, time in stage and the journey map."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps import components, filters
+from apps import charts, components, filters
 from apps.queries import journey
 
 if components.page_header(
@@ -77,7 +76,7 @@ if components.page_header(
         components.filter_note(chosen, journey.STAGE_ENTRIES)
         durations = journey.time_in_stage(chosen)
         if not components.empty(durations, "moves to a next stage"):
-            figure = px.bar(
+            figure = charts.bar(
                 durations,
                 x="funnel_stage",
                 y=["average_days", "median_days", "p90_days"],
@@ -103,12 +102,11 @@ if components.page_header(
                 index="channel", columns="funnel_stage", values="touchpoints", aggfunc="sum", fill_value=0
             )
             shares = shares[[stage for stage in journey.STAGES if stage in shares.columns]]
-            heatmap = px.imshow(
+            heatmap = charts.heatmap(
                 shares.div(shares.sum(axis=0), axis=1),
-                text_auto=".0%",
-                color_continuous_scale="Blues",
+                text_format=".0%",
+                colorscale="Blues",
                 labels={"x": "stage", "y": "channel", "color": "share"},
-                aspect="auto",
                 title="Share of each stage's touchpoints by channel",
             )
             components.chart(heatmap, "journey-channel-shares")
