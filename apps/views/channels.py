@@ -161,9 +161,12 @@ def _campaigns(chosen: filters.Filters) -> None:
             components.table(performance, "campaign_performance")
     else:
         components.require_marts("fct_attribution_channel_summary")
-    if components.require_marts("fct_touchpoints"):
-        st.markdown("**Reach per campaign** (touchpoints tagged with a campaign)")
-        components.filter_note(chosen, channels.CAMPAIGN_TOUCHPOINTS)
+    if components.require_marts("fct_campaign_reach_daily"):
+        st.markdown(
+            "**Reach per campaign** (touchpoints tagged with a campaign; customers first reached: "
+            "customers the campaign reached through the channel for the first time in the date range)"
+        )
+        components.filter_note(chosen, channels.CAMPAIGN_REACH)
         reach = channels.campaign_reach(chosen)
         if not components.empty(reach, "campaign touchpoints"):
             components.table(reach, "campaign_reach")

@@ -409,6 +409,27 @@ TABLES["fct_journey_map_daily"] = f"""
     group by all
 """
 
+# Campaign reach, derived from the touchpoints above as the dbt model does.
+TABLES["fct_campaign_reach_daily"] = f"""
+    with touchpoints as ({TABLES["fct_touchpoints"]}),
+    stores as (select * from (values ('S1', 'city'), ('S2', 'outlet')) as s(store_id, business_unit)),
+    ranked as (
+        select *, case when customer_key is not null and row_number() over (
+                   partition by customer_key, campaign, channel order by touchpoint_at, touchpoint_id) = 1
+                   then 1 else 0 end as is_first_reach
+        from touchpoints where campaign is not null
+    )
+    select ranked.touchpoint_date as date_day, campaign, channel, region, ranked.store_id, stores.business_unit,
+           date_trunc('week', ranked.touchpoint_date)::date as week_start,
+           date_trunc('month', ranked.touchpoint_date)::date as month_start,
+           count(*)::bigint as touchpoints, count(distinct customer_key)::bigint as customers,
+           sum(is_first_reach)::bigint as customers_first_reached,
+           count(*) filter (where touchpoint_type like '%purchase%' or revenue is not null)::bigint as purchases,
+           coalesce(sum(revenue), 0)::decimal(18, 2) as revenue
+    from ranked left join stores on stores.store_id = ranked.store_id
+    group by all
+"""
+
 # Columns of the real marts the pages do not read, derived from the rows above so that every
 # table has exactly the columns (and types) of its dbt model (tests/apps/test_world.py checks it).
 EXTRA_COLUMNS: dict[str, str] = {
