@@ -81,6 +81,9 @@ def _cached_query(snapshot_file: str, sql: str, params: tuple[Any, ...]) -> pd.D
 _DATABASES: dict[str, duckdb.DuckDBPyConnection] = {}
 _DATABASES_LOCK = threading.Lock()
 OPEN_SNAPSHOTS = 2
+# Memory each open snapshot instance may keep (its buffer cache lives as long as the app): the pages
+# aggregate marts, so this caps the cache without limiting the queries.
+SNAPSHOT_MEMORY_LIMIT = "2GB"
 
 
 def _database(snapshot_file: str) -> duckdb.DuckDBPyConnection:
@@ -92,7 +95,9 @@ def _database(snapshot_file: str) -> duckdb.DuckDBPyConnection:
     with _DATABASES_LOCK:
         database = _DATABASES.get(snapshot_file)
         if database is None:
-            database = duckdb.connect(snapshot_file, read_only=True)
+            database = duckdb.connect(
+                snapshot_file, read_only=True, config={"memory_limit": SNAPSHOT_MEMORY_LIMIT}
+            )
             _DATABASES[snapshot_file] = database
             for stale in list(_DATABASES)[:-OPEN_SNAPSHOTS]:
                 _DATABASES.pop(stale).close()
