@@ -1,8 +1,8 @@
 """Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map.
 
-Every query reads a pre-aggregated funnel mart: the funnel fct_funnel_daily, the Sankey
-fct_stage_transitions, the time in stage fct_funnel_stage_entries and the journey map (touchpoints,
-sentiment and satisfaction per stage the customer was in) fct_journey_map_daily.
+The funnel reads fct_funnel_daily, the Sankey fct_stage_transitions and the journey map (touchpoints,
+sentiment and satisfaction per stage the customer was in) fct_journey_map_daily, all pre-aggregated;
+the time in stage reads fct_funnel_stage_entries (one row per customer and stage) for exact medians.
 """
 
 from __future__ import annotations
