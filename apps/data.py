@@ -95,9 +95,9 @@ def _database(snapshot_file: str) -> duckdb.DuckDBPyConnection:
     with _DATABASES_LOCK:
         database = _DATABASES.get(snapshot_file)
         if database is None:
-            database = duckdb.connect(
-                snapshot_file, read_only=True, config={"memory_limit": SNAPSHOT_MEMORY_LIMIT}
-            )
+            database = duckdb.connect(snapshot_file, read_only=True)
+            # A setting, not a connect() config: a config would refuse other connections to the file.
+            database.execute(f"set memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
             _DATABASES[snapshot_file] = database
             for stale in list(_DATABASES)[:-OPEN_SNAPSHOTS]:
                 _DATABASES.pop(stale).close()

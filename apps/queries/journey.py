@@ -1,14 +1,13 @@
 """Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map.
 
-The funnel reads fct_funnel_daily, the Sankey fct_stage_transitions and the journey map (touchpoints,
-sentiment and satisfaction per stage the customer was in) fct_journey_map_daily, all pre-aggregated;
-the time in stage reads fct_funnel_stage_entries (one row per customer and stage) for exact medians.
+Every query reads a pre-aggregated mart: the funnel fct_funnel_daily, the Sankey fct_stage_transitions,
+the journey map (touchpoints, sentiment and satisfaction per stage) fct_journey_map_daily, and the
+time in stage the histogram fct_stage_durations_daily (exact medians and percentiles).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
+import numpy as np
 import pandas as pd
 
 from apps import data
@@ -27,8 +26,8 @@ FUNNEL_DAILY = Dimensions(
     rfm_segment="rfm_segment",
     behaviour_segment="behaviour_segment",
 )
-# Stage entries that moved on, dated by the day they entered the next stage.
-STAGE_ENTRIES = dataclasses.replace(FUNNEL_DAILY, date="next_stage_entered_on")
+# Moves to a next stage, dated by the day they entered it (the histogram's date_day).
+STAGE_DURATIONS = FUNNEL_DAILY
 STAGE_TRANSITIONS = Dimensions(
     date="month_start", grain="month", region="region", behaviour_segment="behaviour_segment"
 )
@@ -94,23 +93,59 @@ def stage_transitions(filters: Filters) -> pd.DataFrame:
 def time_in_stage(filters: Filters) -> pd.DataFrame:
     """Days from entering a stage to entering the next one, for moves that happened in the date range.
 
-    Read from fct_funnel_stage_entries (one row per customer and stage reached), so the median and
-    90th percentile are exact.
+    Read from the histogram fct_stage_durations_daily (customers per whole number of days): the
+    average, median and 90th percentile are exact (continuous quantiles, as DuckDB's quantile_cont).
     """
-    clause = where(filters, STAGE_ENTRIES).and_("days_to_next_stage is not null")
-    return data.query(
+    clause = where(filters, STAGE_DURATIONS)
+    histogram = data.query(
         f"""
-        select funnel_stage, min(stage_order) as stage_order, count(*) as customers_moved_on,
-               round(avg(days_to_next_stage), 1) as average_days,
-               quantile_cont(days_to_next_stage, 0.5) as median_days,
-               quantile_cont(days_to_next_stage, 0.9) as p90_days
-        from fct_funnel_stage_entries
+        select funnel_stage, min(stage_order) as stage_order, days_to_next_stage as days,
+               sum(customers_moved_on)::bigint as customers
+        from fct_stage_durations_daily
         {clause.sql}
-        group by funnel_stage
-        order by stage_order, funnel_stage
+        group by funnel_stage, days_to_next_stage
+        order by stage_order, funnel_stage, days
         """,
         clause.params,
     )
+    rows = []
+    for (order, stage), counts in histogram.groupby(["stage_order", "funnel_stage"], sort=True):
+        days = counts["days"].to_numpy(dtype=float)
+        weights = counts["customers"].to_numpy(dtype=int)
+        rows.append(
+            {
+                "funnel_stage": stage,
+                "stage_order": order,
+                "customers_moved_on": int(weights.sum()),
+                "average_days": round(float((days * weights).sum() / weights.sum()), 1),
+                "median_days": weighted_quantile(days, weights, 0.5),
+                "p90_days": weighted_quantile(days, weights, 0.9),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(DURATION_COLUMNS))
+
+
+DURATION_COLUMNS = (
+    "funnel_stage",
+    "stage_order",
+    "customers_moved_on",
+    "average_days",
+    "median_days",
+    "p90_days",
+)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, share: float) -> float:
+    """The continuous ``share`` quantile of sorted ``values`` each repeated ``weights`` times.
+
+    Linear interpolation between the two nearest ranks, as DuckDB's ``quantile_cont``.
+    """
+    ends = np.cumsum(weights)
+    position = (ends[-1] - 1) * share
+    low, high = int(np.floor(position)), int(np.ceil(position))
+    at_low = values[np.searchsorted(ends, low, side="right")]
+    at_high = values[np.searchsorted(ends, high, side="right")]
+    return float(at_low + (position - low) * (at_high - at_low))
 
 
 def journey_map_touchpoints(filters: Filters) -> pd.DataFrame:

@@ -72,8 +72,8 @@ if components.page_header(
         "Days from entering a stage to entering the next one, for customers who moved on in the "
         "date range (the wait may have started before it)."
     )
-    if components.require_marts("fct_funnel_stage_entries"):
-        components.filter_note(chosen, journey.STAGE_ENTRIES)
+    if components.require_marts("fct_stage_durations_daily"):
+        components.filter_note(chosen, journey.STAGE_DURATIONS)
         durations = journey.time_in_stage(chosen)
         if not components.empty(durations, "moves to a next stage"):
             figure = charts.bar(

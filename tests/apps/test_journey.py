@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
+import numpy as np
+import pytest
+
+from apps.queries.journey import weighted_quantile
 from parcours.paths import DataDir
 from tests.apps.conftest import RunPage, frame_with, snapshot_rows
 
@@ -105,3 +110,12 @@ def test_business_unit_filter_restricts_the_journey_map_to_the_units_stores(
     # c1's store purchase t3 in S1, the only store of the city unit.
     assert touchpoints["touchpoints"].sum() == expected[0][0] == 1
     assert set(touchpoints["channel"]) == {"store"}
+
+
+def test_percentiles_from_the_duration_histogram_equal_duckdbs_quantile_cont() -> None:
+    days = np.array([1.0, 2.0, 4.0, 9.0])
+    customers = np.array([3, 1, 2, 4])
+    every_day = np.repeat(days, customers).tolist()
+    for share in (0.1, 0.5, 0.9):
+        expected = duckdb.sql(f"select quantile_cont(x, {share}) from unnest({every_day}) as t(x)").fetchall()
+        assert weighted_quantile(days, customers, share) == pytest.approx(expected[0][0])

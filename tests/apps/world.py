@@ -214,6 +214,16 @@ TABLES: dict[str, str] = {
         from ({STAGE_ENTRIES}) as entries
         group by all
     """,
+    "fct_stage_durations_daily": f"""
+        select next_stage_entered_on as date_day, funnel_stage, stage_order, days_to_next_stage,
+               acquisition_channel, region, store_id, business_unit, rfm_segment, behaviour_segment,
+               date_trunc('week', next_stage_entered_on)::date as week_start,
+               date_trunc('month', next_stage_entered_on)::date as month_start,
+               count(*) as customers_moved_on
+        from ({STAGE_ENTRIES}) as entries
+        where days_to_next_stage is not null
+        group by all
+    """,
     "fct_stage_transitions": """
         select * from (values
           ('entry', 'consideration', date '2026-02-01', 'north', 'omnichannel_buyer', 0, 2, 1, 1, 0),
