@@ -98,7 +98,9 @@ def kpi_tile(
 
 def chart(figure: go.Figure, key: str) -> None:
     """An interactive plotly chart in the app's style."""
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend_title_text="")
+    # Property assignments: update_layout(legend_title_text=...) resolves its magic underscores slowly.
+    figure.layout.margin = {"l": 10, "r": 10, "t": 40, "b": 10}
+    figure.layout.legend.title.text = ""
     st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
 
 

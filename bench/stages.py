@@ -14,11 +14,15 @@ import statistics
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from bench.measure import StageResult, timed
 from parcours.paths import HOME_ENV_VAR, DataDir
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 SOURCES = ("crm", "ga4", "pos", "social")
 #: dbt model name prefixes reported on their own (the figures of the issue), from run_results.json.
@@ -145,9 +149,12 @@ def time_app_pages(data: DataDir, repeats: int = APP_QUERY_REPEATS) -> StageResu
     """Render every page of the real app on the published snapshot, ``repeats`` times each.
 
     Each render runs the page's own code (queries, aggregation, charts) through Streamlit's
-    AppTest with an empty data cache, as the first viewer after a publish sees it; one warm-up
-    render first imports the app's modules. ``detail`` holds each page's median seconds; the p95
-    over every render is ``detail['p95_s']``. A page that raises fails the stage.
+    AppTest with an empty data cache, as the first viewer after a publish sees it. All renders
+    share one AppTest session, as page views share one running server: AppTest scans every
+    installed package for Streamlit components on its first run (what ``streamlit run`` does
+    once at start, 0.3-0.9 s here), which is no part of a page view; one warm-up render pays it
+    and imports the app's modules. ``detail`` holds each page's median seconds; the p95 over
+    every render is ``detail['p95_s']``. A page that raises fails the stage.
     """
     import streamlit as st
 
@@ -155,13 +162,14 @@ def time_app_pages(data: DataDir, repeats: int = APP_QUERY_REPEATS) -> StageResu
     previous_home = os.environ.get(HOME_ENV_VAR)
     os.environ[HOME_ENV_VAR] = str(data.root)
     try:
-        _render_page(app_pages()[0])
+        app = app_session()
+        render_page(app, app_pages()[0])
         with timed("app pages", counted=False) as stage:
             for page in app_pages():
                 times = []
                 for _ in range(repeats):
                     st.cache_data.clear()
-                    times.append(_render_page(page))
+                    times.append(render_page(app, page))
                 stage.detail[page] = round(statistics.median(times), 4)
                 loads.extend(times)
             stage.rows = len(loads)
@@ -175,11 +183,15 @@ def time_app_pages(data: DataDir, repeats: int = APP_QUERY_REPEATS) -> StageResu
     return stage
 
 
-def _render_page(page: str) -> float:
-    """Seconds to render one page of the app; raises if the page shows an exception."""
+def app_session() -> AppTest:
+    """One AppTest session of the app's entry point (pages are switched within it)."""
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(APP_ENTRY), default_timeout=APP_PAGE_TIMEOUT_S)
+    return AppTest.from_file(str(APP_ENTRY), default_timeout=APP_PAGE_TIMEOUT_S)
+
+
+def render_page(app: AppTest, page: str) -> float:
+    """Seconds to render one page of the app in ``app``; raises if the page shows an exception."""
     app.switch_page(f"views/{page}.py")
     started = time.perf_counter()
     app.run()

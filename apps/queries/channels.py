@@ -25,8 +25,13 @@ CHANNEL_MIX = Dimensions(
     rfm_segment="rfm_segment",
     behaviour_segment="behaviour_segment",
 )
-CAMPAIGN_TOUCHPOINTS = Dimensions(
-    date="touchpoint_date", channel="channel", campaign="campaign", region="region", store="store_id"
+CAMPAIGN_REACH = Dimensions(
+    date="date_day",
+    channel="channel",
+    campaign="campaign",
+    region="region",
+    store="store_id",
+    business_unit="business_unit",
 )
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov")
 
@@ -145,15 +150,19 @@ def campaign_performance(filters: Filters, model: str) -> pd.DataFrame:
 
 
 def campaign_reach(filters: Filters) -> pd.DataFrame:
-    """Touchpoints and distinct customers reached per campaign and channel (fct_touchpoints)."""
-    clause = where(filters, CAMPAIGN_TOUCHPOINTS)
+    """Touchpoints, customers first reached, purchases and revenue per campaign and channel.
+
+    Re-aggregated from fct_campaign_reach_daily: ``customers_first_reached`` counts the customers
+    the campaign reached through the channel for the first time in the date range.
+    """
+    clause = where(filters, CAMPAIGN_REACH)
     return data.query(
         f"""
-        select campaign, channel, count(*) as touchpoints, count(distinct customer_key) as customers,
-               count(*) filter (where touchpoint_type like '%purchase%' or revenue is not null) as purchases,
-               coalesce(sum(revenue), 0)::double as revenue
-        from fct_touchpoints
-        {clause.sql} and campaign is not null
+        select campaign, channel, sum(touchpoints)::bigint as touchpoints,
+               sum(customers_first_reached)::bigint as customers_first_reached,
+               sum(purchases)::bigint as purchases, sum(revenue)::double as revenue
+        from fct_campaign_reach_daily
+        {clause.sql}
         group by campaign, channel
         order by touchpoints desc, campaign, channel
         """,

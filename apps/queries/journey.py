@@ -1,14 +1,13 @@
 """Queries of the Journey page: stage funnel, stage transitions, time in stage, journey map.
 
-The funnel, the Sankey and the time in stage read the funnel marts. The journey map (touchpoints
-per stage the customer was in) has no mart of its own: it joins the marts fct_touchpoints and
-fct_customer_stage_history.
+Every query reads a pre-aggregated mart: the funnel fct_funnel_daily, the Sankey fct_stage_transitions,
+the journey map (touchpoints, sentiment and satisfaction per stage) fct_journey_map_daily, and the
+time in stage the histogram fct_stage_durations_daily (exact medians and percentiles).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
+import numpy as np
 import pandas as pd
 
 from apps import data
@@ -27,17 +26,18 @@ FUNNEL_DAILY = Dimensions(
     rfm_segment="rfm_segment",
     behaviour_segment="behaviour_segment",
 )
-# Stage entries that moved on, dated by the day they entered the next stage.
-STAGE_ENTRIES = dataclasses.replace(FUNNEL_DAILY, date="next_stage_entered_on")
+# Moves to a next stage, dated by the day they entered it (the histogram's date_day).
+STAGE_DURATIONS = FUNNEL_DAILY
 STAGE_TRANSITIONS = Dimensions(
     date="month_start", grain="month", region="region", behaviour_segment="behaviour_segment"
 )
-# Touchpoints carry their own channel, campaign, store and region; segments come from dim_customers.
+# Touchpoints per stage: their own day, channel, region, store and campaign; the customer's segments.
 JOURNEY_MAP = Dimensions(
-    date="touchpoint_date",
+    date="date_day",
     channel="channel",
     region="region",
     store="store_id",
+    business_unit="business_unit",
     campaign="campaign",
     rfm_segment="rfm_segment",
     behaviour_segment="behaviour_segment",
@@ -93,79 +93,93 @@ def stage_transitions(filters: Filters) -> pd.DataFrame:
 def time_in_stage(filters: Filters) -> pd.DataFrame:
     """Days from entering a stage to entering the next one, for moves that happened in the date range.
 
-    Read from fct_funnel_stage_entries (one row per customer and stage reached), so the median and
-    90th percentile are exact.
+    Read from the histogram fct_stage_durations_daily (customers per whole number of days): the
+    average, median and 90th percentile are exact (continuous quantiles, as DuckDB's quantile_cont).
     """
-    clause = where(filters, STAGE_ENTRIES).and_("days_to_next_stage is not null")
-    return data.query(
+    clause = where(filters, STAGE_DURATIONS)
+    histogram = data.query(
         f"""
-        select funnel_stage, min(stage_order) as stage_order, count(*) as customers_moved_on,
-               round(avg(days_to_next_stage), 1) as average_days,
-               quantile_cont(days_to_next_stage, 0.5) as median_days,
-               quantile_cont(days_to_next_stage, 0.9) as p90_days
-        from fct_funnel_stage_entries
+        select funnel_stage, min(stage_order) as stage_order, days_to_next_stage as days,
+               sum(customers_moved_on)::bigint as customers
+        from fct_stage_durations_daily
         {clause.sql}
-        group by funnel_stage
-        order by stage_order, funnel_stage
+        group by funnel_stage, days_to_next_stage
+        order by stage_order, funnel_stage, days
         """,
         clause.params,
     )
+    rows = []
+    for (order, stage), counts in histogram.groupby(["stage_order", "funnel_stage"], sort=True):
+        days = counts["days"].to_numpy(dtype=float)
+        weights = counts["customers"].to_numpy(dtype=int)
+        rows.append(
+            {
+                "funnel_stage": stage,
+                "stage_order": order,
+                "customers_moved_on": int(weights.sum()),
+                "average_days": round(float((days * weights).sum() / weights.sum()), 1),
+                "median_days": weighted_quantile(days, weights, 0.5),
+                "p90_days": weighted_quantile(days, weights, 0.9),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(DURATION_COLUMNS))
+
+
+DURATION_COLUMNS = (
+    "funnel_stage",
+    "stage_order",
+    "customers_moved_on",
+    "average_days",
+    "median_days",
+    "p90_days",
+)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, share: float) -> float:
+    """The continuous ``share`` quantile of sorted ``values`` each repeated ``weights`` times.
+
+    Linear interpolation between the two nearest ranks, as DuckDB's ``quantile_cont``.
+    """
+    ends = np.cumsum(weights)
+    position = (ends[-1] - 1) * share
+    low, high = int(np.floor(position)), int(np.ceil(position))
+    at_low = values[np.searchsorted(ends, low, side="right")]
+    at_high = values[np.searchsorted(ends, high, side="right")]
+    return float(at_low + (position - low) * (at_high - at_low))
 
 
 def journey_map_touchpoints(filters: Filters) -> pd.DataFrame:
-    """Touchpoints per funnel stage the customer was in at the time, and channel, with sentiment counts."""
-    # Segments are the customer's (dim_customers), not columns of fct_touchpoints.
-    touchpoint_columns = dataclasses.replace(JOURNEY_MAP, rfm_segment=None, behaviour_segment=None)
-    clause = where(filters, touchpoint_columns, alias="t")
-    segment_clause = where(
-        Filters(rfm_segment=filters.rfm_segment, behaviour_segment=filters.behaviour_segment),
-        Dimensions(rfm_segment="rfm_segment", behaviour_segment="behaviour_segment"),
-        alias="c",
-    )
+    """Touchpoints per funnel stage the customer was in and channel, with sentiment and survey answers.
+
+    Re-aggregated from fct_journey_map_daily's additive columns; ``with_sentiment`` counts the
+    touchpoints with a sentiment (positive, neutral or negative).
+    """
+    clause = where(filters, JOURNEY_MAP)
     return data.query(
         f"""
-        select h.funnel_stage, min(h.funnel_stage_order) as stage_order, t.channel,
-               count(*) as touchpoints, count(distinct t.customer_key) as customers,
-               count(*) filter (where t.sentiment = 'positive') as positive,
-               count(*) filter (where t.sentiment = 'negative') as negative,
-               count(*) filter (where t.sentiment is not null) as with_sentiment
-        from fct_touchpoints as t
-        join fct_customer_stage_history as h
-          on h.customer_key = t.customer_key
-         and t.touchpoint_date >= h.valid_from
-         and (h.valid_to is null or t.touchpoint_date < h.valid_to)
-        join dim_customers as c on c.customer_key = t.customer_key
-        {clause.sql} and {segment_clause.sql.removeprefix("where ")}
-        group by h.funnel_stage, t.channel
-        order by stage_order, h.funnel_stage, touchpoints desc, t.channel
-        """,
-        [*clause.params, *segment_clause.params],
-    )
-
-
-def journey_map_satisfaction(filters: Filters) -> pd.DataFrame:
-    """Survey answers per funnel stage (fct_survey_responses): answers, promoters, detractors, satisfied."""
-    dimensions = Dimensions(date="date_day", region="region", store="store_id", channel="channel")
-    clause = where(filters, dimensions)
-    return data.query(
-        f"""
-        select funnel_stage,
-               count(*) filter (where survey_type = 'nps') as nps_answers,
-               count(*) filter (where survey_type = 'nps' and is_promoter) as promoters,
-               count(*) filter (where survey_type = 'nps' and is_detractor) as detractors,
-               count(*) filter (where survey_type = 'csat') as csat_answers,
-               count(*) filter (where survey_type = 'csat' and is_satisfied) as satisfied
-        from fct_survey_responses
+        select funnel_stage, min(stage_order) as stage_order, channel,
+               sum(touchpoints)::bigint as touchpoints,
+               sum(positive_touchpoints)::bigint as positive,
+               sum(negative_touchpoints)::bigint as negative,
+               sum(positive_touchpoints + neutral_touchpoints + negative_touchpoints)::bigint
+                 as with_sentiment,
+               sum(nps_answers)::bigint as nps_answers, sum(promoters)::bigint as promoters,
+               sum(detractors)::bigint as detractors, sum(csat_answers)::bigint as csat_answers,
+               sum(satisfied_answers)::bigint as satisfied
+        from fct_journey_map_daily
         {clause.sql}
-        group by funnel_stage
-        order by funnel_stage
+        group by funnel_stage, channel
+        order by stage_order, funnel_stage, touchpoints desc, channel
         """,
         clause.params,
     )
 
 
-def journey_map(touchpoints: pd.DataFrame, satisfaction: pd.DataFrame | None) -> pd.DataFrame:
-    """The journey map: one column per funnel stage, one row per measure."""
+SATISFACTION_COLUMNS = ("nps_answers", "promoters", "detractors", "csat_answers", "satisfied")
+
+
+def journey_map(touchpoints: pd.DataFrame) -> pd.DataFrame:
+    """The journey map: one column per funnel stage, one row per measure (from journey_map_touchpoints)."""
     stages = [stage for stage in STAGES if stage in set(touchpoints["funnel_stage"])]
     rows: dict[str, dict[str, object]] = {}
     for stage in stages:
@@ -183,17 +197,11 @@ def journey_map(touchpoints: pd.DataFrame, satisfaction: pd.DataFrame | None) ->
             "Top channels": shares,
             "Net sentiment": f"{net / with_sentiment:+.0%} of {with_sentiment:,}" if with_sentiment else "—",
         }
-        rows[stage]["Satisfaction (NPS / CSAT)"] = _satisfaction(satisfaction, stage)
+        rows[stage]["Satisfaction (NPS / CSAT)"] = _satisfaction(at_stage[list(SATISFACTION_COLUMNS)].sum())
     return pd.DataFrame(rows, columns=stages)
 
 
-def _satisfaction(satisfaction: pd.DataFrame | None, stage: str) -> str:
-    if satisfaction is None or satisfaction.empty:
-        return "—"
-    match = satisfaction[satisfaction["funnel_stage"] == stage]
-    if match.empty:
-        return "no answers"
-    row = match.iloc[0]
+def _satisfaction(row: pd.Series) -> str:
     parts = []
     if row["nps_answers"]:
         nps = (row["promoters"] - row["detractors"]) / row["nps_answers"] * 100

@@ -1,10 +1,9 @@
 """Channels and attribution: model comparison, online versus in store, ROPO, campaigns, channel mix."""
 
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps import components, data, filters
+from apps import charts, components, data, filters
 from apps.queries import channels
 
 
@@ -25,7 +24,7 @@ def _online_vs_store(chosen: filters.Filters) -> None:
     for column, channel in zip(columns[1::2], ("online", "store"), strict=True):
         with column:
             components.kpi_tile(f"Orders {channel}", components.fmt_count(totals["orders"].get(channel, 0)))
-    figure = px.bar(
+    figure = charts.bar(
         orders,
         x="order_date",
         y="net_revenue",
@@ -72,13 +71,13 @@ def _attribution(chosen: filters.Filters) -> None:
     left, right = st.columns(2)
     for column, measure in ((left, "conversions"), (right, "revenue")):
         with column:
-            figure = px.bar(
+            figure = charts.bar(
                 by_channel,
                 x="channel",
                 y=measure,
                 color="attribution_model",
                 barmode="group",
-                category_orders={"attribution_model": list(channels.MODELS)},
+                order=channels.MODELS,
                 title=f"Attributed {measure}",
             )
             components.chart(figure, f"attribution-{measure}")
@@ -140,12 +139,12 @@ def _ropo(chosen: filters.Filters) -> None:
         by_week = channels.rates(weekly, "week_start").melt(
             id_vars="week_start", value_vars=["ropo_rate", "showrooming_rate"], var_name="rate"
         )
-        figure = px.line(by_week, x="week_start", y="value", color="rate", markers=True, title="By week")
+        figure = charts.line(by_week, x="week_start", y="value", color="rate", markers=True, title="By week")
         figure.update_yaxes(tickformat=".0%")
         components.chart(figure, "ropo-weekly")
     with right:
         by_region = channels.rates(weekly, "region")
-        figure = px.bar(
+        figure = charts.bar(
             by_region, x="region", y=["ropo_rate", "showrooming_rate"], barmode="group", title="By region"
         )
         figure.update_yaxes(tickformat=".0%")
@@ -162,9 +161,12 @@ def _campaigns(chosen: filters.Filters) -> None:
             components.table(performance, "campaign_performance")
     else:
         components.require_marts("fct_attribution_channel_summary")
-    if components.require_marts("fct_touchpoints"):
-        st.markdown("**Reach per campaign** (touchpoints tagged with a campaign)")
-        components.filter_note(chosen, channels.CAMPAIGN_TOUCHPOINTS)
+    if components.require_marts("fct_campaign_reach_daily"):
+        st.markdown(
+            "**Reach per campaign** (touchpoints tagged with a campaign; customers first reached: "
+            "customers the campaign reached through the channel for the first time in the date range)"
+        )
+        components.filter_note(chosen, channels.CAMPAIGN_REACH)
         reach = channels.campaign_reach(chosen)
         if not components.empty(reach, "campaign touchpoints"):
             components.table(reach, "campaign_reach")
@@ -178,7 +180,7 @@ def _channel_mix(chosen: filters.Filters) -> None:
     mix = channels.channel_mix(chosen)
     if components.empty(mix, "touchpoints"):
         return
-    figure = px.bar(mix, x="month_start", y="touchpoints", color="channel", labels={"month_start": ""})
+    figure = charts.bar(mix, x="month_start", y="touchpoints", color="channel", labels={"month_start": ""})
     components.chart(figure, "channel-mix")
     components.table(mix, "channel_mix")
 

@@ -1,9 +1,8 @@
 """Customers and segments: segment sizes, personas, retention cohorts, lifetime value, consent."""
 
-import plotly.express as px
 import streamlit as st
 
-from apps import components, filters
+from apps import charts, components, filters
 from apps.queries import customers
 
 
@@ -29,10 +28,11 @@ def _segments(chosen: filters.Filters) -> None:
         components.kpi_tile("Revenue", components.fmt_money(sizes["revenue"].sum()))
     left, right = st.columns(2)
     with left:
-        components.chart(px.bar(sizes, x="segment", y="customers", title="Customers"), "segment-customers")
+        figure = charts.bar(sizes, x="segment", y="customers", title="Customers")
+        components.chart(figure, "segment-customers")
     with right:
         components.chart(
-            px.bar(sizes, x="segment", y="revenue_per_buyer", title="Revenue per buying customer (EUR)"),
+            charts.bar(sizes, x="segment", y="revenue_per_buyer", title="Revenue per buying customer (EUR)"),
             "segment-revenue",
         )
     components.table(sizes, f"segments_by_{column}")
@@ -52,8 +52,8 @@ def _personas(chosen: filters.Filters) -> None:
     summary = customers.segment_summary(chosen, segment_type)
     if components.empty(summary, "customers"):
         return
-    figure = px.treemap(
-        summary, path=["segment"], values="customers", color="revenue", color_continuous_scale="Blues"
+    figure = charts.treemap(
+        summary, path=["segment"], values="customers", color="revenue", colorscale="Blues"
     )
     components.chart(figure, "segment-treemap")
     components.table(summary, f"segment_summary_{segment_type}")
@@ -79,14 +79,12 @@ def _retention(chosen: filters.Filters) -> None:
         aggfunc="sum",
     )
     grid.index = [f"{str(month)[:7]} ({origin})" for month, origin in grid.index]
-    figure = px.imshow(
+    figure = charts.heatmap(
         grid,
-        text_auto=".0%",
-        color_continuous_scale="Greens",
+        text_format=".0%",
+        colorscale="Greens",
         labels={"x": "months since first order", "y": "cohort", "color": "retention"},
-        aspect="auto",
     )
-    figure.update_xaxes(type="category")
     if cohorts["months_since_first_order"].max() == 0:
         repeat = cohorts["repeat_customers"].sum() / cohorts["cohort_customers"].sum()
         st.caption(
@@ -107,13 +105,13 @@ def _lifetime_value(chosen: filters.Filters) -> None:
     if components.empty(distribution, "buying customers"):
         return
     distribution["band"] = distribution.apply(lambda row: f"€{row.clv_from:,.0f}-{row.clv_to:,.0f}", axis=1)
-    figure = px.bar(
+    figure = charts.bar(
         distribution,
         x="band",
         y="customers",
         color="churn_status",
         labels={"band": "historical CLV (EUR)"},
-        category_orders={"churn_status": ["active", "at_risk", "lapsed"]},
+        order=["active", "at_risk", "lapsed"],
     )
     components.chart(figure, "clv-distribution")
     components.table(customers.clv_summary(chosen), "clv_by_churn_status")
@@ -139,7 +137,7 @@ def _consent(chosen: filters.Filters) -> None:
                 "By day: people known to the CRM at the end of the day who consented / people known to "
                 "the CRM (fct_consent_daily), so higher than the tiles."
             )
-            figure = px.line(
+            figure = charts.line(
                 daily, x="date_day", y="coverage", color="consent_channel", labels={"date_day": ""}
             )
             figure.update_yaxes(tickformat=".0%")

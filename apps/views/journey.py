@@ -1,11 +1,10 @@
 """Journey: stage funnel, Sankey of stage transitions, time in stage and the journey map."""
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from apps import components, data, filters
+from apps import charts, components, filters
 from apps.queries import journey
 
 if components.page_header(
@@ -73,11 +72,11 @@ if components.page_header(
         "Days from entering a stage to entering the next one, for customers who moved on in the "
         "date range (the wait may have started before it)."
     )
-    if components.require_marts("fct_funnel_stage_entries"):
-        components.filter_note(chosen, journey.STAGE_ENTRIES)
+    if components.require_marts("fct_stage_durations_daily"):
+        components.filter_note(chosen, journey.STAGE_DURATIONS)
         durations = journey.time_in_stage(chosen)
         if not components.empty(durations, "moves to a next stage"):
-            figure = px.bar(
+            figure = charts.bar(
                 durations,
                 x="funnel_stage",
                 y=["average_days", "median_days", "p90_days"],
@@ -87,34 +86,27 @@ if components.page_header(
             components.chart(figure, "time-in-stage")
             components.table(durations, "time_in_stage")
 
-    if components.require_marts("fct_touchpoints", "fct_customer_stage_history", "dim_customers"):
+    if components.require_marts("fct_journey_map_daily"):
         st.subheader("Journey map")
         st.caption(
-            "Each column is a stage; touchpoints are counted in the stage the customer was in on that day. "
-            "Net sentiment = (positive - negative) / touchpoints with a sentiment (mentions and surveys)."
+            "Each column is a stage; touchpoints are counted in the stage the customer was in on that day, "
+            "survey answers in the stage they rate (the day before the answer). Net sentiment = (positive - "
+            "negative) / touchpoints with a sentiment (mentions and surveys). Satisfaction counts the survey "
+            "answers among the touchpoints (channel survey)."
         )
         components.filter_note(chosen, journey.JOURNEY_MAP)
         touchpoints = journey.journey_map_touchpoints(chosen)
         if not components.empty(touchpoints, "touchpoints"):
-            satisfaction = (
-                journey.journey_map_satisfaction(chosen) if data.has_table("fct_survey_responses") else None
-            )
-            journey_map = journey.journey_map(touchpoints, satisfaction)
-            st.table(journey_map)
-            if satisfaction is None:
-                st.caption(
-                    "Satisfaction per stage appears once the mart `fct_survey_responses` is published."
-                )
+            st.table(journey.journey_map(touchpoints))
             shares = touchpoints.pivot_table(
                 index="channel", columns="funnel_stage", values="touchpoints", aggfunc="sum", fill_value=0
             )
             shares = shares[[stage for stage in journey.STAGES if stage in shares.columns]]
-            heatmap = px.imshow(
+            heatmap = charts.heatmap(
                 shares.div(shares.sum(axis=0), axis=1),
-                text_auto=".0%",
-                color_continuous_scale="Blues",
+                text_format=".0%",
+                colorscale="Blues",
                 labels={"x": "stage", "y": "channel", "color": "share"},
-                aspect="auto",
                 title="Share of each stage's touchpoints by channel",
             )
             components.chart(heatmap, "journey-channel-shares")

@@ -3,10 +3,9 @@
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from apps import components, filters
+from apps import charts, components, filters
 from apps.objectives import Kpi, load_kpis
 from apps.queries import overview
 
@@ -86,7 +85,7 @@ def _trend_chart(values: list[overview.KpiValue], kpis: list[Kpi]) -> None:
     item = next(value for value in values if value.kpi.label == label)
     if components.empty(item.trend, "days with this KPI"):
         return
-    figure = px.line(
+    figure = charts.line(
         item.trend, x="date_day", y="value", markers=True, labels={"date_day": "", "value": label}
     )
     objective = item.kpi.objective

@@ -1,10 +1,9 @@
 """Social listening: mention volume, share of voice, sentiment, topics and influencers."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from apps import components, filters
+from apps import charts, components, filters
 from apps.queries import social
 
 
@@ -28,8 +27,10 @@ def _volume(daily: pd.DataFrame) -> None:
     with fourth:
         components.kpi_tile("Engagements", components.fmt_count(own["engagements"].sum()))
     st.subheader("Mentions of our brand by platform")
-    by_platform = own.groupby(["date_day", "platform"], as_index=False)["mentions"].sum()
-    figure = px.area(by_platform, x="date_day", y="mentions", color="platform", labels={"date_day": ""})
+    by_platform = own.groupby(["date_day", "platform"])["mentions"].sum().reset_index()
+    figure = charts.line(
+        by_platform, x="date_day", y="mentions", color="platform", area=True, labels={"date_day": ""}
+    )
     components.chart(figure, "mentions-by-platform")
 
 
@@ -38,17 +39,17 @@ def _share_of_voice(daily: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Share of voice")
-        figure = px.pie(brands, names="brand", values="mentions", hole=0.5)
+        figure = charts.pie(brands, names="brand", values="mentions", hole=0.5)
         components.chart(figure, "share-of-voice")
     with right:
         st.subheader("Sentiment of our brand by week")
         weekly = social.sentiment_weekly(daily)
-        figure = px.bar(
+        figure = charts.bar(
             weekly,
             x="week_start",
             y="share",
             color="sentiment",
-            color_discrete_map={"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"},
+            color_map={"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"},
             labels={"week_start": "week"},
         )
         figure.update_yaxes(tickformat=".0%")
@@ -65,12 +66,11 @@ def _topics(chosen: filters.Filters) -> None:
     found = social.topics(chosen)
     if components.empty(found, "topics"):
         return
-    figure = px.treemap(
+    figure = charts.treemap(
         found,
         path=["macro_theme", "topic", "sentiment"],
         values="mentions",
-        color="sentiment",
-        color_discrete_map={
+        color_map={
             "positive": "#2e7d32",
             "neutral": "#9e9e9e",
             "negative": "#c62828",

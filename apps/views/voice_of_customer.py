@@ -1,9 +1,8 @@
 """Voice of the customer: NPS and CSAT by journey moment and stage, with verbatims."""
 
-import plotly.express as px
 import streamlit as st
 
-from apps import components, filters
+from apps import charts, components, filters
 from apps.queries import voice_of_customer as voc
 
 
@@ -42,12 +41,11 @@ def _heatmaps(chosen: filters.Filters) -> None:
             if pivot.dropna(how="all").empty:
                 st.info(f"No {measure.upper()} answers for the chosen filters.")
                 continue
-            figure = px.imshow(
+            figure = charts.heatmap(
                 pivot,
-                text_auto=fmt,
-                color_continuous_scale=scale,
-                range_color=bounds,
-                aspect="auto",
+                text_format=fmt,
+                colorscale=scale,
+                zrange=bounds,
                 labels={"x": "stage", "y": "journey moment", "color": measure.upper()},
                 title=f"{measure.upper()} by journey moment and stage",
             )
@@ -55,7 +53,7 @@ def _heatmaps(chosen: filters.Filters) -> None:
     components.table(grid, "voc_by_moment_and_stage")
     monthly = voc.voc_by(chosen, ["month_start"])
     if len(monthly) > 1:
-        figure = px.line(
+        figure = charts.line(
             monthly, x="month_start", y=["nps", "csat"], markers=True, labels={"month_start": ""}
         )
         components.chart(figure, "voc-monthly")

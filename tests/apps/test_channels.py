@@ -85,3 +85,19 @@ def test_splitting_web_by_channel_group_keeps_the_credit(world: DataDir, run_pag
     assert credits["conversions"].sum() == pytest.approx(
         snapshot_rows(world, "select sum(conversions) from fct_attribution_channel_summary")[0][0]
     )
+
+
+def test_campaign_reach_equals_the_campaign_mart_and_counts_customers_once(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("channels")
+    reach = frame_with(app, "campaign", "customers_first_reached").set_index(["campaign", "channel"])
+    expected = snapshot_rows(
+        world,
+        "select campaign, channel, sum(touchpoints), sum(customers_first_reached) "
+        "from fct_campaign_reach_daily group by all",
+    )
+    shown = {key: (row.touchpoints, row.customers_first_reached) for key, row in reach.iterrows()}
+    assert shown == {(campaign, channel): (count, first) for campaign, channel, count, first in expected}
+    # spring_sale on the web: c1's t1 and t2 (one customer reached once) and c2's t6.
+    assert shown[("spring_sale", "web")] == (3, 2)

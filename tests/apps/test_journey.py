@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import duckdb
+import numpy as np
+import pytest
+
+from apps.queries.journey import weighted_quantile
 from parcours.paths import DataDir
 from tests.apps.conftest import RunPage, frame_with, snapshot_rows
 
@@ -92,3 +97,25 @@ def test_segment_filter_applies_to_the_journey_map_through_the_customer(
     assert not app.exception
     touchpoints = frame_with(app, "with_sentiment")
     assert touchpoints["touchpoints"].sum() == 4  # c1's t1..t4, the only champion
+
+
+def test_business_unit_filter_restricts_the_journey_map_to_the_units_stores(
+    world: DataDir, run_page: RunPage
+) -> None:
+    app = run_page("journey", bu="city")
+    touchpoints = frame_with(app, "with_sentiment")
+    expected = snapshot_rows(
+        world, "select sum(touchpoints) from fct_journey_map_daily where business_unit = 'city'"
+    )
+    # c1's store purchase t3 in S1, the only store of the city unit.
+    assert touchpoints["touchpoints"].sum() == expected[0][0] == 1
+    assert set(touchpoints["channel"]) == {"store"}
+
+
+def test_percentiles_from_the_duration_histogram_equal_duckdbs_quantile_cont() -> None:
+    days = np.array([1.0, 2.0, 4.0, 9.0])
+    customers = np.array([3, 1, 2, 4])
+    every_day = np.repeat(days, customers).tolist()
+    for share in (0.1, 0.5, 0.9):
+        expected = duckdb.sql(f"select quantile_cont(x, {share}) from unnest({every_day}) as t(x)").fetchall()
+        assert weighted_quantile(days, customers, share) == pytest.approx(expected[0][0])

@@ -214,6 +214,16 @@ TABLES: dict[str, str] = {
         from ({STAGE_ENTRIES}) as entries
         group by all
     """,
+    "fct_stage_durations_daily": f"""
+        select next_stage_entered_on as date_day, funnel_stage, stage_order, days_to_next_stage,
+               acquisition_channel, region, store_id, business_unit, rfm_segment, behaviour_segment,
+               date_trunc('week', next_stage_entered_on)::date as week_start,
+               date_trunc('month', next_stage_entered_on)::date as month_start,
+               count(*) as customers_moved_on
+        from ({STAGE_ENTRIES}) as entries
+        where days_to_next_stage is not null
+        group by all
+    """,
     "fct_stage_transitions": """
         select * from (values
           ('entry', 'consideration', date '2026-02-01', 'north', 'omnichannel_buyer', 0, 2, 1, 1, 0),
@@ -366,6 +376,69 @@ TABLES: dict[str, str] = {
     """,
 }
 
+
+# The journey map mart, derived from the touchpoints, stage history, customers and survey answers above
+# as the dbt model does: each touchpoint in the stage of its day, a survey answer in the stage it rates.
+TABLES["fct_journey_map_daily"] = f"""
+    with touchpoints as ({TABLES["fct_touchpoints"]}),
+    history as ({TABLES["fct_customer_stage_history"]}),
+    customers as ({TABLES["dim_customers"]}),
+    answers as ({TABLES["fct_survey_responses"]}),
+    stores as (select * from (values ('S1', 'city'), ('S2', 'outlet')) as s(store_id, business_unit)),
+    staged as (
+        select t.*, coalesce(a.funnel_stage, h.funnel_stage) as stage, a.survey_type, a.is_promoter,
+               a.is_detractor, a.is_satisfied
+        from touchpoints as t
+        left join history as h
+          on h.customer_key = t.customer_key and t.touchpoint_date >= h.valid_from
+         and (h.valid_to is null or t.touchpoint_date < h.valid_to)
+        left join answers as a
+          on t.channel = 'survey' and a.customer_key = t.customer_key and a.date_day = t.touchpoint_date
+        where t.customer_key is not null
+    )
+    select staged.touchpoint_date as date_day, staged.stage as funnel_stage,
+           (list_position(['awareness', 'consideration', 'conversion', 'loyalty', 'advocacy', 'lapsed'],
+                          staged.stage))::integer as stage_order,
+           staged.channel, staged.region, staged.store_id, stores.business_unit, staged.campaign,
+           customers.rfm_segment, customers.behaviour_segment,
+           date_trunc('week', staged.touchpoint_date)::date as week_start,
+           date_trunc('month', staged.touchpoint_date)::date as month_start,
+           count(*)::bigint as touchpoints, count(distinct staged.customer_key)::bigint as customers,
+           count(*) filter (where sentiment = 'positive')::bigint as positive_touchpoints,
+           count(*) filter (where sentiment = 'neutral')::bigint as neutral_touchpoints,
+           count(*) filter (where sentiment = 'negative')::bigint as negative_touchpoints,
+           count(*) filter (where survey_type = 'nps')::bigint as nps_answers,
+           count(*) filter (where is_promoter)::bigint as promoters,
+           count(*) filter (where is_detractor)::bigint as detractors,
+           count(*) filter (where survey_type = 'csat')::bigint as csat_answers,
+           count(*) filter (where is_satisfied)::bigint as satisfied_answers
+    from staged
+    left join customers on customers.customer_key = staged.customer_key
+    left join stores on stores.store_id = staged.store_id
+    where staged.stage is not null
+    group by all
+"""
+
+# Campaign reach, derived from the touchpoints above as the dbt model does.
+TABLES["fct_campaign_reach_daily"] = f"""
+    with touchpoints as ({TABLES["fct_touchpoints"]}),
+    stores as (select * from (values ('S1', 'city'), ('S2', 'outlet')) as s(store_id, business_unit)),
+    ranked as (
+        select *, case when customer_key is not null and row_number() over (
+                   partition by customer_key, campaign, channel order by touchpoint_at, touchpoint_id) = 1
+                   then 1 else 0 end as is_first_reach
+        from touchpoints where campaign is not null
+    )
+    select ranked.touchpoint_date as date_day, campaign, channel, region, ranked.store_id, stores.business_unit,
+           date_trunc('week', ranked.touchpoint_date)::date as week_start,
+           date_trunc('month', ranked.touchpoint_date)::date as month_start,
+           count(*)::bigint as touchpoints, count(distinct customer_key)::bigint as customers,
+           sum(is_first_reach)::bigint as customers_first_reached,
+           count(*) filter (where touchpoint_type like '%purchase%' or revenue is not null)::bigint as purchases,
+           coalesce(sum(revenue), 0)::decimal(18, 2) as revenue
+    from ranked left join stores on stores.store_id = ranked.store_id
+    group by all
+"""
 
 # Columns of the real marts the pages do not read, derived from the rows above so that every
 # table has exactly the columns (and types) of its dbt model (tests/apps/test_world.py checks it).
