@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from parcours import engine
 from parcours.paths import resolve_data_dir
 from parcours.serving import PublishAttempt, Snapshot, current_snapshot, last_publish_attempt
 
@@ -67,6 +68,6 @@ def has_table(name: str) -> bool:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_query(snapshot_file: str, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
-    with duckdb.connect(snapshot_file, read_only=True) as connection:
+    with engine.connect(snapshot_file, read_only=True) as connection:
         values = [list(value) if isinstance(value, tuple) else value for value in params]
         return connection.execute(sql, values).fetchdf()

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,6 +42,7 @@ from ingestion.specs import (
     nested_path_keys,
 )
 from ingestion.suppression import IDENTIFIER_COLUMNS, SuppressedIdentifier
+from parcours import engine
 
 QUARANTINE_TABLE = "quarantine"
 RECONCILIATION_TABLE = "reconciliation"
@@ -230,7 +230,7 @@ class RecordParser:
         self.restricted = restricted
         self.drift: dict[str, dict[str, str]] = drift if drift is not None else {}
         self._future_limit = (as_of or datetime.now(UTC)) + FUTURE_TOLERANCE
-        self.con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
+        self.con = engine.connect(config={"threads": 2, "preserve_insertion_order": False})
         self.con.execute("SET TimeZone = 'UTC'")
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
