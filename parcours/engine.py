@@ -57,6 +57,7 @@ def connect(
 def in_memory_spill_folder() -> Path:
     """A spill folder of its own for one in-memory engine of this process (not created yet)."""
     parent = resolve_data_dir().tmp / SPILL_FOLDER
+    parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only
     _remove_folders_of_dead_processes(parent)
     return parent / f"{os.getpid()}-{next(_engines)}"
 
@@ -70,8 +71,6 @@ def dlt_global_config() -> dict[str, str]:
 
 
 def _remove_folders_of_dead_processes(parent: Path) -> None:
-    if not parent.is_dir():
-        return
     for folder in parent.iterdir():
         pid = folder.name.split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
