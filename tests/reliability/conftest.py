@@ -171,31 +171,28 @@ def table_hashes(
 
     dlt's bookkeeping tables (``_dlt_loads``, ...) are left out: they record loads, not data.
     """
-    tables = query(
-        warehouse,
-        "select table_schema, table_name from information_schema.tables "
-        "where table_schema in (select unnest(?)) and table_type = 'BASE TABLE' order by all",
-        [list(schemas)],
-    )
     hashes = {}
-    for schema, table in tables:
-        if table.startswith("_dlt_"):
-            continue
-        columns = [
-            name
-            for (name,) in query(
-                warehouse,
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, table],
-            )
-            if name not in skip
-        ]
-        row = ", ".join(f'"{c}"' for c in columns)
-        count, digest = query(
-            warehouse,
-            f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
-            f'from (select md5(cast(row({row}) as varchar)) as h from "{schema}"."{table}")',
-        )[0]
-        hashes[f"{schema}.{table}"] = (int(count), str(digest))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (select unnest(?)) and table_type = 'BASE TABLE' "
+            "and table_name not like '\\_dlt\\_%' escape '\\' order by all",
+            [list(schemas)],
+        ).fetchall()
+        for schema, table in tables:
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                if name not in skip
+            ]
+            row = ", ".join(f'"{c}"' for c in columns)
+            count, digest = con.execute(
+                f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
+                f'from (select md5(cast(row({row}) as varchar)) as h from "{schema}"."{table}")'
+            ).fetchone()  # type: ignore[misc]
+            hashes[f"{schema}.{table}"] = (int(count), str(digest))
     return hashes
