@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from ingestion.pipelines import make_pipeline
+from orchestration.environment import DBT_PROJECT_DIR
 from parcours import engine
 from parcours.paths import DataDir
 
@@ -36,7 +37,8 @@ def test_without_the_variable_the_limit_is_the_dbt_profile_default(
 ) -> None:
     monkeypatch.delenv(engine.MEMORY_LIMIT_ENV_VAR, raising=False)
     assert engine.memory_limit() == "4GB"
-    assert "env_var('PARCOURS_DUCKDB_MEMORY_LIMIT', '4GB')" in Path("dbt_project/profiles.yml").read_text()
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8")
+    assert "env_var('PARCOURS_DUCKDB_MEMORY_LIMIT', '4GB')" in profile
 
 
 def test_dlt_loads_into_the_warehouse_under_the_same_limit(
