@@ -20,6 +20,7 @@ from pathlib import Path
 import dlt
 import duckdb
 
+from parcours import engine
 from parcours.paths import DataDir
 
 KEY_ENV_VAR = "PARCOURS_PII_KEY"
@@ -136,7 +137,7 @@ def register_pii_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
 
 
 def _evaluate(expression: str, params: list[str | None], key: str) -> str | None:
-    con = duckdb.connect()
+    con = engine.connect()
     try:
         register_pii_macros(con, key)
         row = con.execute(f"SELECT {expression}", params).fetchone()

@@ -18,6 +18,7 @@ from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
 from ingestion.pii import ensure_pii_key
@@ -30,6 +31,7 @@ from ingestion.sources.social import social_source
 from ingestion.sources.social.entities import MENTIONS, POSTS
 from ingestion.specs import Child, Entity
 from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
+from parcours import engine
 from parcours.paths import DataDir
 from parcours.telemetry import disable_telemetry
 
@@ -102,10 +104,16 @@ def make_pipeline(
     return dlt.pipeline(
         pipeline_name=f"parcours_{name}",
         pipelines_dir=str(pipelines_dir(data_dir)),
-        destination=destination or dlt.destinations.duckdb(str(data_dir.warehouse)),
+        destination=destination or warehouse_destination(data_dir),
         dataset_name=DATASETS[name],
         progress=progress or default_progress(),
     )
+
+
+def warehouse_destination(data_dir: DataDir) -> Any:
+    """dlt's DuckDB destination on the data directory's warehouse, under Parcours' memory limit."""
+    credentials = DuckDbCredentials(str(data_dir.warehouse), global_config=engine.dlt_global_config())
+    return dlt.destinations.duckdb(credentials)
 
 
 def _child_tables(children: tuple[Child, ...]) -> list[str]:

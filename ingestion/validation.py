@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -45,6 +44,7 @@ from ingestion.specs import (
     nested_path_keys,
 )
 from ingestion.suppression import IDENTIFIER_COLUMNS, SuppressedIdentifier
+from parcours import engine
 
 QUARANTINE_TABLE = "quarantine"
 RECONCILIATION_TABLE = "reconciliation"
@@ -237,7 +237,7 @@ class RecordParser:
             DriftTracker(entity, self.drift, presence) if presence is not None and not restricted else None
         )
         self._future_limit = (as_of or datetime.now(UTC)) + FUTURE_TOLERANCE
-        self.con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": False})
+        self.con = engine.connect(config={"threads": 2, "preserve_insertion_order": False})
         self.con.execute("SET TimeZone = 'UTC'")
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)

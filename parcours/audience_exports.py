@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+
+from parcours import engine
 
 AUDIENCE_TABLE = "marts.fct_activation_audiences"
 AUDIENCES_FOLDER = "audiences"  # under the data directory's exports/
@@ -55,7 +56,7 @@ def file_stem(audience_name: str) -> str:
 def read_audiences(warehouse: Path) -> dict[str, pa.Table]:
     """Every audience of the mart as an Arrow table of its members, sorted by customer key."""
     columns = ", ".join(EXPORTED_COLUMNS)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with engine.connect(warehouse, read_only=True) as connection:
         table: pa.Table = connection.sql(
             f"select audience_name, {columns} from {AUDIENCE_TABLE} order by audience_name, customer_key"
         ).to_arrow_table()

@@ -45,6 +45,7 @@ import duckdb
 from ingestion.pii import load_pii_key, register_pii_macros
 from ingestion.pipelines import pipelines_dir
 from ingestion.suppression import SuppressedIdentifier, add_to_suppression
+from parcours import engine
 from parcours.audience_exports import AUDIENCES_FOLDER, export_audiences
 from parcours.paths import DataDir
 from parcours.serving import current_snapshot
@@ -138,7 +139,7 @@ def erase(data_dir: DataDir, request: ErasureRequest) -> ErasureReport:
 @contextmanager
 def _open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
-        con = duckdb.connect(str(path))
+        con = engine.connect(path)
     except duckdb.IOException as error:
         raise ErasureError(
             f"cannot open {path} for writing ({error}); stop the pipeline and the Dagster UI, then retry"
@@ -456,7 +457,7 @@ def _rewrite_snapshot(snapshot: Path, values: list[str], texts: list[str]) -> in
     fresh = snapshot.with_name(f".{snapshot.name}.erasure")
     fresh.unlink(missing_ok=True)
     removed = 0
-    with duckdb.connect(str(fresh)) as con:
+    with engine.connect(fresh) as con:
         con.execute("create temp table erase_values (v varchar)")
         con.execute("create temp table erase_text (t varchar)")
         if values:

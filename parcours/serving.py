@@ -6,12 +6,18 @@ app never opens the live warehouse. After a build whose blocking checks pass,
 swaps the pointer ``current.json`` to it with an atomic rename. Readers resolve
 the pointer, then open the file it names read-only: a reader always sees one
 complete snapshot, and a failed build leaves the previous one in place.
+
+A snapshot is written under a hidden ``.<name>.partial`` name and renamed once complete, so a
+publish killed half-way leaves the pointer on the previous snapshot; the next publish deletes
+the partial files (publishes hold a lock on the serving folder, one at a time).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,10 +26,14 @@ from pathlib import Path
 
 import duckdb
 
+from parcours import engine
+
 POINTER_FILE = "current.json"
 LAST_ATTEMPT_FILE = "last_attempt.json"
 SERVING_SCHEMAS = ("marts",)
 SNAPSHOTS_KEPT = 3
+PARTIAL_SUFFIX = ".partial"
+PUBLISH_LOCK_FILE = ".publish.lock"
 
 
 @dataclass(frozen=True)
@@ -62,25 +72,54 @@ def publish_snapshot(
 ) -> Snapshot:
     """Copy ``schemas`` of the warehouse into a new snapshot file and make it current atomically."""
     serving_dir.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
-    name = f"snapshot_{now:%Y%m%dT%H%M%S%f}_{_safe(run_id)[:12]}.duckdb"
-    staging_path = serving_dir / f".{name}.partial"
-    staging_path.unlink(missing_ok=True)
-    tables = _copy_schemas(warehouse, staging_path, schemas)
-    _fsync_file(staging_path)
-    staging_path.replace(serving_dir / name)
-    snapshot = Snapshot(
-        file=name,
-        published_at=now.isoformat(timespec="seconds"),
-        run_id=run_id,
-        tables=tables,
-        freshness=freshness or {},
-        checks=checks or [],
-    )
-    _write_json_atomically(serving_dir / POINTER_FILE, asdict(snapshot))
-    record_publish_attempt(serving_dir, run_id, published=True, reason="all blocking checks passed")
-    _prune_old_snapshots(serving_dir, keep=SNAPSHOTS_KEPT)
+    with _publish_lock(serving_dir):
+        remove_partial_snapshots(serving_dir)
+        now = datetime.now(UTC)
+        name = f"snapshot_{now:%Y%m%dT%H%M%S%f}_{_safe(run_id)[:12]}.duckdb"
+        staging_path = serving_dir / f".{name}{PARTIAL_SUFFIX}"
+        tables = _copy_schemas(warehouse, staging_path, schemas)
+        _fsync_file(staging_path)
+        staging_path.replace(serving_dir / name)
+        snapshot = Snapshot(
+            file=name,
+            published_at=now.isoformat(timespec="seconds"),
+            run_id=run_id,
+            tables=tables,
+            freshness=freshness or {},
+            checks=checks or [],
+        )
+        _write_json_atomically(serving_dir / POINTER_FILE, asdict(snapshot))
+        record_publish_attempt(serving_dir, run_id, published=True, reason="all blocking checks passed")
+        _prune_old_snapshots(serving_dir, keep=SNAPSHOTS_KEPT)
     return snapshot
+
+
+def partial_snapshots(serving_dir: Path) -> list[Path]:
+    """Files of snapshots still being written, or left half-written by a publish that was killed.
+
+    The pointer never names one: a snapshot file gets its final name only once complete.
+    """
+    return sorted(serving_dir.glob(f".snapshot_*.duckdb{PARTIAL_SUFFIX}*"))
+
+
+def remove_partial_snapshots(serving_dir: Path) -> None:
+    """Delete what a killed publish left (the partial file, its WAL and spill folder)."""
+    for leftover in partial_snapshots(serving_dir):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _publish_lock(serving_dir: Path) -> Iterator[None]:
+    """One publish at a time per serving folder; the kernel releases the lock of a killed process."""
+    with (serving_dir / PUBLISH_LOCK_FILE).open("a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def record_publish_attempt(serving_dir: Path, run_id: str, *, published: bool, reason: str) -> None:
@@ -121,7 +160,7 @@ def open_snapshot(serving_dir: Path) -> Iterator[duckdb.DuckDBPyConnection | Non
     if snapshot is None:
         yield None
         return
-    connection = duckdb.connect(str(snapshot.path(serving_dir)), read_only=True)
+    connection = engine.connect(snapshot.path(serving_dir), read_only=True)
     try:
         yield connection
     finally:
@@ -131,7 +170,7 @@ def open_snapshot(serving_dir: Path) -> Iterator[duckdb.DuckDBPyConnection | Non
 def _copy_schemas(warehouse: Path, target: Path, schemas: Sequence[str]) -> dict[str, int]:
     """Copy every table and view of ``schemas`` into ``target``'s main schema; return row counts."""
     tables: dict[str, int] = {}
-    with duckdb.connect(str(target)) as snapshot:
+    with engine.connect(target) as snapshot:
         snapshot.execute("attach ? as warehouse (read_only)", [str(warehouse)])
         rows = snapshot.execute(
             """

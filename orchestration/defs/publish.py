@@ -10,10 +10,10 @@ app's data-health page.
 import json
 
 import dagster as dg
-import duckdb
 
 from orchestration.defs.transformation import MANIFEST, SERVING_SNAPSHOT_KEY
 from orchestration.environment import data_dir
+from parcours import engine
 from parcours.serving import publish_snapshot, record_publish_attempt
 
 FRESHNESS_SOURCES = ("raw_crm", "raw_ga4", "raw_pos", "raw_social")
@@ -61,7 +61,7 @@ def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def source_freshness(warehouse: object) -> dict[str, str | None]:
     """Time of the latest completed load per raw dataset, from dlt's load log."""
     freshness: dict[str, str | None] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with engine.connect(str(warehouse), read_only=True) as connection:
         schemas = {
             row[0] for row in connection.execute("select schema_name from duckdb_schemas()").fetchall()
         }

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
 from orchestration.environment import data_dir
+from parcours import engine
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 
@@ -72,7 +72,7 @@ def read_frame(suite: SuiteFile, warehouse: Path) -> pd.DataFrame:
     where = ""
     if suite.latest_load_only:
         where = f" where _dlt_load_id = (select max(_dlt_load_id) from {suite.relation})"
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with engine.connect(warehouse, read_only=True) as connection:
         return connection.execute(f"select {columns} from {suite.relation}{where}").fetchdf()
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.backfill import BackfillWindow
 from orchestration.environment import DBT_PROJECT_DIR, data_dir, ensure_dbt_manifest, executable
+from parcours import engine
 
 LAYER_OWNERS = {
     "staging": "team:analytics-engineering",
@@ -82,7 +82,7 @@ def with_row_counts(events: list[Any], assets_def: dg.AssetsDefinition, warehous
     dagster-dbt's own ``fetch_row_counts`` opens the warehouse through the dbt adapter
     inside this process and keeps it open, which locks out the publish step.
     """
-    with duckdb.connect(str(warehouse)) as connection:
+    with engine.connect(warehouse) as connection:
         relations = {
             name: f'"{schema}"."{name}"'
             for schema, name in connection.execute(

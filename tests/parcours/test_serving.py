@@ -7,6 +7,7 @@ from parcours.serving import (
     current_snapshot,
     last_publish_attempt,
     open_snapshot,
+    partial_snapshots,
     publish_snapshot,
     record_publish_attempt,
 )
@@ -74,3 +75,24 @@ def test_snapshot_files_are_read_only_for_readers(tmp_path: Path) -> None:
     with open_snapshot(tmp_path / "serving") as connection, pytest.raises(duckdb.Error):
         assert connection is not None
         connection.execute("create table nope as select 1")
+
+
+def test_the_files_of_a_killed_publish_are_never_named_and_the_next_publish_removes_them(
+    tmp_path: Path,
+) -> None:
+    serving = tmp_path / "serving"
+    first = publish_snapshot(_make_warehouse(tmp_path / "wh.duckdb", revenue=1), serving, run_id="run-1")
+    # What a publish killed half-way leaves: its snapshot under the hidden partial name, a WAL, spills.
+    leftover = serving / ".snapshot_20261130T000000000000_run-2.duckdb.partial"
+    with duckdb.connect(str(leftover)) as connection:
+        connection.execute("create table kpis as select 2 as revenue")
+    Path(f"{leftover}.wal").write_bytes(b"half a log")
+    Path(f"{leftover}.tmp").mkdir()
+    Path(f"{leftover}.tmp", "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    assert partial_snapshots(serving) and current_snapshot(serving) == first
+    with open_snapshot(serving) as connection:
+        assert connection is not None and connection.execute("select revenue from kpis").fetchone() == (1,)
+    second = publish_snapshot(_make_warehouse(tmp_path / "wh.duckdb", revenue=3), serving, run_id="run-3")
+    assert current_snapshot(serving) == second
+    assert not partial_snapshots(serving)
+    assert sorted(path.name for path in serving.iterdir() if path.name.startswith(".snapshot")) == []

@@ -33,6 +33,20 @@ MEMORY_LIMIT_VAR = "PARCOURS_DUCKDB_MEMORY_LIMIT"
 # The second build runs under a small DuckDB memory limit: it must still finish (spilling to
 # <warehouse file>.tmp) and give the same tables as the first (test_determinism.py).
 SMALL_MEMORY_LIMIT = "128MB"
+# Columns holding the time of the run (dlt load ids, dbt run start), never derived from the data,
+# and reconciliation_id, a hash of the load id.
+RUN_TIME_COLUMNS = frozenset(
+    {
+        "registered_at",
+        "merged_at",
+        "assigned_at",
+        "customer_key_assigned_at",
+        "load_id",
+        "loaded_at",
+        "_dlt_load_id",
+        "reconciliation_id",
+    }
+)
 RELIABILITY_WORLD = SimulationConfig(
     customers=400, days=4, seed=11, start_date=date(2026, 10, 1), malformed_rate=0.01
 )
@@ -148,3 +162,37 @@ def files_containing(
         if hits:
             found[str(relative)] = hits
     return found
+
+
+def table_hashes(
+    warehouse: Path, schemas: tuple[str, ...], skip: frozenset[str] = RUN_TIME_COLUMNS
+) -> dict[str, tuple[int, str]]:
+    """Row count and order-independent hash of every table of ``schemas`` (columns ``skip`` left out).
+
+    dlt's bookkeeping tables (``_dlt_loads``, ...) are left out: they record loads, not data.
+    """
+    hashes = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (select unnest(?)) and table_type = 'BASE TABLE' "
+            "and table_name not like '\\_dlt\\_%' escape '\\' order by all",
+            [list(schemas)],
+        ).fetchall()
+        for schema, table in tables:
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                if name not in skip
+            ]
+            row = ", ".join(f'"{c}"' for c in columns)
+            count, digest = con.execute(
+                f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
+                f'from (select md5(cast(row({row}) as varchar)) as h from "{schema}"."{table}")'
+            ).fetchone()  # type: ignore[misc]
+            hashes[f"{schema}.{table}"] = (int(count), str(digest))
+    return hashes

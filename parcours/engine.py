@@ -1,0 +1,87 @@
+"""Every DuckDB connection of Parcours, opened with the same memory limit and spill folder.
+
+``PARCOURS_DUCKDB_MEMORY_LIMIT`` (default ``4GB``, as in dbt's profile) caps each DuckDB
+database the pipeline opens: ingestion's parsing engine, dlt's warehouse destination, the
+checks, the publish step and the app. Past the limit DuckDB spills to disk or, when even
+that cannot help, raises an ``Out of Memory Error`` that names the limit: a clear failure
+instead of a process the kernel kills.
+
+A database file spills into ``<file>.tmp`` next to it (DuckDB's default, which dbt relies on
+too: DuckDB refuses to set ``temp_directory`` again once a query has spilled). An in-memory
+engine spills into its own folder under ``<data dir>/tmp/duckdb``, never into the working
+directory; DuckDB removes that folder when the engine closes, and a folder left by a killed
+process is removed by the next engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from parcours.paths import resolve_data_dir
+
+MEMORY_LIMIT_ENV_VAR = "PARCOURS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+IN_MEMORY = ":memory:"
+SPILL_FOLDER = "duckdb"
+_engines = itertools.count()
+
+
+def memory_limit() -> str:
+    """DuckDB's ``memory_limit`` for this process: ``$PARCOURS_DUCKDB_MEMORY_LIMIT`` or 4GB."""
+    return os.environ.get(MEMORY_LIMIT_ENV_VAR, "").strip() or DEFAULT_MEMORY_LIMIT
+
+
+def connect(
+    database: str | os.PathLike[str] = IN_MEMORY,
+    *,
+    read_only: bool = False,
+    config: dict[str, Any] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database (in memory by default) under Parcours' memory limit.
+
+    ``config`` adds or overrides DuckDB settings applied at start-up (``threads``, ...).
+    """
+    settings: dict[str, Any] = {"memory_limit": memory_limit()}
+    if str(database) == IN_MEMORY:
+        settings["temp_directory"] = str(in_memory_spill_folder())
+    settings.update(config or {})
+    return duckdb.connect(str(database), read_only=read_only, config=settings)
+
+
+def in_memory_spill_folder() -> Path:
+    """A spill folder of its own for one in-memory engine of this process (not created yet)."""
+    parent = resolve_data_dir().tmp / SPILL_FOLDER
+    parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only
+    _remove_folders_of_dead_processes(parent)
+    return parent / f"{os.getpid()}-{next(_engines)}"
+
+
+def dlt_global_config() -> dict[str, str]:
+    """Settings for dlt's DuckDB destination (``DuckDbCredentials(global_config=...)``).
+
+    Only the memory limit: the warehouse spills next to its file, as under dbt.
+    """
+    return {"memory_limit": memory_limit()}
+
+
+def _remove_folders_of_dead_processes(parent: Path) -> None:
+    for folder in parent.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
