@@ -67,7 +67,23 @@ def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
 
 
 def _tagged(entity: Entity, table: str, data: pa.Table, append: bool = False) -> Any:
+    if table not in (QUARANTINE_TABLE, RECONCILIATION_TABLE):
+        data = _keys_not_null(data, (*entity.key, *filter(None, [entity.merge_on])))
     return dlt.mark.with_hints(data, table_hints(entity, table, append), create_table_variant=True)
+
+
+def _keys_not_null(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    """Declare the key columns not null in the Arrow schema, as dlt's primary-key hint does.
+
+    Records without a key are quarantined before this point (child rows carry their parent's
+    key); without the declaration dlt warns that the Arrow and dlt schemas differ on every batch.
+    """
+    schema = data.schema
+    for name in key:
+        index = schema.get_field_index(name)
+        if index >= 0:
+            schema = schema.set(index, schema.field(index).with_nullable(False))
+    return data.cast(schema)
 
 
 def emit_chunk(entity: Entity, chunk: ParsedChunk, append: bool = False) -> Iterator[Any]:

@@ -19,8 +19,8 @@ measured identity recall a second time). The true stage is the person's stage on
 last simulated day. Two more figures say where the errors come from:
 ``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
 awareness when the data starts, so that every action their stage depends on lies in
-the landed days (the others carry purchases and lapses from before day 0 that no
-source exports, except the CRM's ``lifecyclestage``); ``stage_accuracy_per_customer``
+the landed days (the others carry purchases and lapses from before day 0 that only the
+CRM's sales summary of its contacts records); ``stage_accuracy_per_customer``
 is the former per-customer figure (every customer against its majority person).
 
 Personas are scored over resolved customers with a purchase (the named

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,7 +14,7 @@ from simulator.identity import TEST_CONTACT_ID, TEST_EMAIL, TEST_LOYALTY_CARD
 from simulator.journeys import MOMENTS, DayActivity, EmailSends, Surveys
 from simulator.population import DUPLICATE_NONE, GENDERS, PREFERRED_CHANNELS, Population
 from simulator.randomness import Stream, stream
-from simulator.state import CONSENT_KINDS, DAY_MS, LIFECYCLE_STAGES, JourneyState, start_epoch_ms
+from simulator.state import CONSENT_KINDS, DAY_MS, LIFECYCLE_STAGES, NEVER, JourneyState, start_epoch_ms
 from simulator.world import SHOP_URL, STORES, World
 
 HOUR_MS = 3_600_000
@@ -41,6 +43,27 @@ def _iso_s(column: str) -> str:
 # ----------------------------------------------------------------------------------------- contacts
 
 
+@dataclass(frozen=True)
+class SalesSummary:
+    """What the CRM's e-commerce and loyalty sync knows of each person at one moment.
+
+    HubSpot keeps it on the contact (``num_associated_deals``, ``recent_deal_close_date`` and
+    ``notes_last_updated``, the last activity date): it is the only source of the purchases and
+    activity that came before the first day of exported data.
+    """
+
+    purchase_count: np.ndarray
+    last_purchase_day: np.ndarray
+    last_activity_day: np.ndarray
+
+    @classmethod
+    def of(cls, state: JourneyState) -> SalesSummary:
+        """A copy of the state's sales facts (the state changes in place day after day)."""
+        return cls(
+            state.purchase_count.copy(), state.last_purchase_day.copy(), state.last_activity_day.copy()
+        )
+
+
 def contacts_table(
     config: SimulationConfig,
     population: Population,
@@ -48,28 +71,45 @@ def contacts_table(
     created: np.ndarray,
     updated: np.ndarray,
     day: int,
-    with_test_account: bool,
+    initial_base: tuple[np.ndarray, SalesSummary] | None,
 ) -> pa.Table:
-    """Contacts created (with their duplicates) or updated on ``day``, sorted by update time."""
+    """Contacts created (with their duplicates) or updated on ``day``, sorted by update time.
+
+    ``initial_base`` (first day only): the contacts that existed before the data starts, with the
+    sales summary from before that day, as the CRM held them then.
+    """
     rng = stream(config.seed, Stream.CRM, day, 1)
     day_ms = start_epoch_ms(config) + day * DAY_MS
     update_ms = day_ms + rng.integers(8 * HOUR_MS, 22 * HOUR_MS, len(updated))
+    today = SalesSummary.of(state)
     tables = [
-        _contact_rows(config, population, state, created, state.crm_created_ms[created], duplicate=False),
-        _contact_rows(config, population, state, updated, update_ms, duplicate=False),
+        _contact_rows(
+            config, population, state, today, created, state.crm_created_ms[created], duplicate=False
+        ),
+        _contact_rows(config, population, state, today, updated, update_ms, duplicate=False),
     ]
+    if initial_base is not None:
+        initial, before = initial_base
+        tables.insert(
+            0,
+            _contact_rows(
+                config, population, state, before, initial, state.crm_created_ms[initial], duplicate=False
+            ),
+        )
+        created = np.concatenate([initial, created])
     with_duplicate = created[population.duplicate_kind[created] != DUPLICATE_NONE]
     tables.append(
         _contact_rows(
             config,
             population,
             state,
+            today,
             with_duplicate,
             state.crm_created_ms[with_duplicate] + HOUR_MS,
             duplicate=True,
         )
     )
-    if with_test_account:
+    if initial_base is not None:
         tables.append(_test_contact(config, tables[0].schema))
     table = pa.concat_tables(tables)
     return table.take(pc.sort_indices(table, [("updated_ms", "ascending"), ("id", "ascending")]))
@@ -79,6 +119,7 @@ def _contact_rows(
     config: SimulationConfig,
     population: Population,
     state: JourneyState,
+    sales: SalesSummary,
     person: np.ndarray,
     updated_ms: np.ndarray,
     duplicate: bool,
@@ -123,11 +164,29 @@ def _contact_rows(
         ),
         "family_email": population.family_group[person] >= 0,
         "person_id": person.astype(np.int64),
+        **_sales_columns(config, sales, person, duplicate),
     }
     for index, kind in enumerate(CONSENT_KINDS):
         columns[f"consent_{kind}"] = pa.array(np.where(state.consent[person, index], "granted", "denied"))
         columns[f"consent_{kind}_ms"] = state.consent_updated_ms[person, index]
     return pa.table({k: pa.array(v) if isinstance(v, np.ndarray) else v for k, v in columns.items()})
+
+
+def _sales_columns(
+    config: SimulationConfig, sales: SalesSummary, person: np.ndarray, duplicate: bool
+) -> dict[str, pa.Array]:
+    """The sales summary of the contacts (none on a duplicate: a second form fill has no sales)."""
+
+    def noon_ms(days: np.ndarray) -> pa.Array:
+        ms = start_epoch_ms(config) + days.astype(np.int64) * DAY_MS + 12 * HOUR_MS
+        return pa.array(ms, pa.int64(), mask=(days == NEVER) | duplicate)
+
+    count = sales.purchase_count[person]
+    return {
+        "purchase_count": pa.array(count.astype(np.int64), mask=np.full(len(person), duplicate)),
+        "last_purchase_ms": noon_ms(sales.last_purchase_day[person]),
+        "last_activity_ms": noon_ms(sales.last_activity_day[person]),
+    }
 
 
 def _typo(names: pa.Array, mask: np.ndarray) -> pa.Array:
@@ -160,6 +219,9 @@ def _test_contact(config: SimulationConfig, schema: pa.Schema) -> pa.Table:
         "preferred_channel": None,
         "family_email": False,
         "person_id": None,
+        "purchase_count": None,
+        "last_purchase_ms": None,
+        "last_activity_ms": None,
     }
     for kind in CONSENT_KINDS:
         row[f"consent_{kind}"] = "denied"
@@ -178,6 +240,9 @@ SELECT id, {_iso_ms("created_ms")} AS createdAt, {_iso_ms("updated_ms")} AS upda
     'loyalty_card_number': loyalty_card_number, 'social_handle': social_handle,
     'lifecyclestage': lifecyclestage, 'hs_persona': NULL::VARCHAR, 'preferred_channel': preferred_channel,
     {_CONSENT_SQL},
+    'num_associated_deals': CAST(purchase_count AS VARCHAR),
+    'recent_deal_close_date': {_iso_ms("last_purchase_ms")},
+    'notes_last_updated': {_iso_ms("last_activity_ms")},
     'hs_object_id': id, 'createdate': {_iso_ms("created_ms")}, 'lastmodifieddate': {_iso_ms("updated_ms")},
     'hs_lastmodifieddate': {_iso_ms("updated_ms")}}} AS properties
 FROM rows
@@ -372,22 +437,13 @@ def crm_exports(
     population: Population,
     state: JourneyState,
     activity: DayActivity,
-    initial_contacts: np.ndarray | None,
+    initial_base: tuple[np.ndarray, SalesSummary] | None,
 ) -> list[Export]:
-    """The four daily CRM files; ``initial_contacts`` (first day only) adds the existing base."""
+    """The four daily CRM files; ``initial_base`` (first day only) adds the existing base."""
     day = activity.day
     date = f"{world.day_date(day):%Y%m%d}"
-    created = activity.new_contacts
-    if initial_contacts is not None:
-        created = np.concatenate([initial_contacts, created])
     contacts = contacts_table(
-        config,
-        population,
-        state,
-        created,
-        activity.updated_contacts,
-        day,
-        with_test_account=initial_contacts is not None,
+        config, population, state, activity.new_contacts, activity.updated_contacts, day, initial_base
     )
     return [
         Export(

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.config import SimulationConfig
-from simulator.crm import crm_exports
+from simulator.crm import SalesSummary, crm_exports
 from simulator.export import ExportWriter, WriteLog
 from simulator.ga4 import build_ga4_events, ga4_export, ga4_relative_path
 from simulator.journeys import DayActivity, simulate_day, update_stages
@@ -84,9 +84,9 @@ def _simulate_one_day(
     day: int,
 ) -> None:
     state = run.journey
-    initial_contacts = np.flatnonzero(state.in_crm) if day == 0 else None
+    initial_base = (np.flatnonzero(state.in_crm), SalesSummary.of(state)) if day == 0 else None
     activity = simulate_day(config, world, population, state, day)
-    for export in crm_exports(config, world, population, state, activity, initial_contacts):
+    for export in crm_exports(config, world, population, state, activity, initial_base):
         writer.write(export)
     pos_day = build_pos_orders(config, world, population, activity, run.pending_returns)
     run.pending_returns = pos_day.pending_returns

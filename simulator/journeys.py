@@ -179,6 +179,9 @@ def simulate_day(
         day,
     )
     _promoters_become_evangelists(state, surveys, updated)
+    # The sales summary on the contact (last activity, purchases) changed: HubSpot moves the
+    # contact's lastmodifieddate, so the day's incremental export carries it.
+    updated |= state.in_crm & (state.last_activity_day == day)
     return DayActivity(
         day=day,
         sessions=sessions,

@@ -65,6 +65,9 @@ CONTACTS = Entity(
                 _prop(f"consent_{channel}_updated_at", kind=Kind.TIMESTAMP),
             )
         ),
+        _prop("num_associated_deals", kind=Kind.INT_STRING),
+        _prop("recent_deal_close_date", kind=Kind.TIMESTAMP),
+        _prop("notes_last_updated", kind=Kind.TIMESTAMP),
         _prop("hs_object_id"),
         _prop("hs_createdate", "createdate", Kind.TIMESTAMP),
         _prop("hs_lastmodifieddate", "hs_lastmodifieddate", Kind.TIMESTAMP),
@@ -83,6 +86,7 @@ CONTACTS = Entity(
         ),
         Check(OUT_OF_RANGE, "date_of_birth before 1900", "date_of_birth < DATE '1900-01-01'"),
         Check(OUT_OF_RANGE, "date_of_birth in the future", "date_of_birth > current_date"),
+        Check(OUT_OF_RANGE, "num_associated_deals is negative", "num_associated_deals < 0"),
     ),
     drift_scopes=_CRM_SCOPES,
     newest_column="updated_at",

@@ -6,9 +6,14 @@
 -- journey_advocacy_mention_sentiments, and `activity` (a web visit, a store purchase, an
 -- e-mail click, a survey answer, a service case, a mention: what ends or starts a lapse).
 -- `seen` marks the first day of every record, `identified` that of every record that is
--- not a bare GA4 cookie. The CRM lifecycle stage of contacts created before the data starts
--- adds `prior_purchase` (customer, evangelist) and `prior_advocacy` (evangelist): history
--- the sources do not hold, dated the day before the first day of data.
+-- not a bare GA4 cookie. The CRM's sales summary of a contact (stg_crm__contacts) adds what
+-- the other sources may miss: its last purchase date with its purchase count is a
+-- `prior_purchase` when that date is before the data; when it lies in the data it is a
+-- `crm_purchase` (the same purchase as one seen that day, if any) and the purchases counted
+-- before it are one `prior_purchase` the day before the data. Without a summary, a contact
+-- created before the data with lifecycle stage customer or evangelist has one
+-- `prior_purchase` the day before the data. `prior_advocacy` (evangelist) is dated the day
+-- before the data; the CRM's last activity date is an `activity`.
 
 with
 
@@ -162,32 +167,71 @@ history_start as (
     ) as dated_signals
 ),
 
-prior_lifecycle_signals as (
-    -- the history a CRM lifecycle stage implies (customer, evangelist)
+crm_history as (
     select
-        'prior_purchase' as signal_type,
-        'customer' as lifecycle_stage
-    union all
-    select
-        'prior_purchase' as signal_type,
-        'evangelist' as lifecycle_stage
-    union all
-    select
-        'prior_advocacy' as signal_type,
-        'evangelist' as lifecycle_stage
+        contacts.contact_id,
+        contacts.lifecycle_stage,
+        contacts.crm_purchase_count,
+        contacts.crm_last_activity_at,
+        contacts.crm_last_purchase_at,
+        cast(contacts.crm_last_purchase_at as date) as last_purchase_date,
+        history_start.first_data_date,
+        {{ dbt.dateadd('day', -1, 'history_start.first_data_date') }} as day_before_data,
+        cast(contacts.created_at as date) < history_start.first_data_date as existed_before_data
+    from contacts
+    cross join history_start
 ),
 
 prior_signals as (
     select
         'contact' as record_type,
-        contacts.contact_id as record_id,
-        {{ dbt.dateadd('day', -1, 'history_start.first_data_date') }} as signal_at,
-        prior_lifecycle_signals.signal_type
-    from contacts
-    cross join history_start
-    inner join prior_lifecycle_signals
-        on contacts.lifecycle_stage = prior_lifecycle_signals.lifecycle_stage
-    where cast(contacts.created_at as date) < history_start.first_data_date
+        contact_id as record_id,
+        case
+            when last_purchase_date < first_data_date then last_purchase_date
+            else day_before_data
+        end as signal_at,
+        'prior_purchase' as signal_type,
+        case
+            when last_purchase_date < first_data_date then crm_purchase_count
+            when crm_purchase_count >= 2 then crm_purchase_count - 1
+            else 1
+        end as signal_weight
+    from crm_history
+    where
+        last_purchase_date < first_data_date
+        or (last_purchase_date is not null and crm_purchase_count >= 2)
+        or (
+            crm_purchase_count is null
+            and existed_before_data
+            and lifecycle_stage in ('customer', 'evangelist')
+        )
+    union all
+    select
+        'contact' as record_type,
+        contact_id as record_id,
+        crm_last_purchase_at as signal_at,
+        'crm_purchase' as signal_type,
+        1 as signal_weight
+    from crm_history
+    where last_purchase_date >= first_data_date
+    union all
+    select
+        'contact' as record_type,
+        contact_id as record_id,
+        day_before_data as signal_at,
+        'prior_advocacy' as signal_type,
+        1 as signal_weight
+    from crm_history
+    where existed_before_data and lifecycle_stage = 'evangelist'
+    union all
+    select
+        'contact' as record_type,
+        contact_id as record_id,
+        crm_last_activity_at as signal_at,
+        'activity' as signal_type,
+        1 as signal_weight
+    from crm_history
+    where crm_last_activity_at is not null
 ),
 
 record_signals as (
@@ -208,24 +252,32 @@ record_signals as (
 ),
 
 unioned as (
-    select * from web_signals
+    -- signal_weight: how many signals a row stands for (a CRM purchase count, else 1)
+    {%- for observed in ['web', 'purchase', 'crm', 'social', 'record'] %}
+    select
+        record_type,
+        record_id,
+        signal_at,
+        signal_type,
+        1 as signal_weight
+    from {{ observed }}_signals
     union all
-    select * from purchase_signals
-    union all
-    select * from crm_signals
-    union all
-    select * from social_signals
-    union all
-    select * from prior_signals
-    union all
-    select * from record_signals
+    {%- endfor %}
+    select
+        record_type,
+        record_id,
+        signal_at,
+        signal_type,
+        signal_weight
+    from prior_signals
 ),
 
 keyed as (
     select
         record_customers.customer_key,
         unioned.signal_type,
-        unioned.signal_at
+        unioned.signal_at,
+        unioned.signal_weight
     from unioned
     inner join record_customers
         on
@@ -241,7 +293,7 @@ final as (
         customer_key,
         cast(signal_at as date) as signal_date,
         signal_type,
-        count(*) as signal_count,
+        cast(sum(signal_weight) as {{ dbt.type_bigint() }}) as signal_count,
         min(signal_at) as first_signal_at
     from keyed
     group by customer_key, cast(signal_at as date), signal_type

@@ -28,12 +28,17 @@ data_end as (
 ),
 
 purchase_days as (
+    -- the CRM's last purchase (crm_purchase) is the same purchase as one seen that day
     select
         customer_key,
         signal_date as purchase_date,
-        sum(signal_count) as purchase_count
+        sum(case when signal_type = 'prior_purchase' then signal_count else 0 end)
+        + greatest(
+            sum(case when signal_type = 'purchase' then signal_count else 0 end),
+            sum(case when signal_type = 'crm_purchase' then signal_count else 0 end)
+        ) as purchase_count
     from signals
-    where signal_type in ('purchase', 'prior_purchase')
+    where signal_type in ('purchase', 'prior_purchase', 'crm_purchase')
     group by customer_key, signal_date
 ),
 
@@ -122,12 +127,12 @@ candidate_days as (
     select
         customer_key, {{ dbt.dateadd('day', post_purchase_days, 'signal_date') }} as state_date
     from signals
-    where signal_type = 'purchase'
+    where signal_type in ('purchase', 'crm_purchase')
     union
     select
         customer_key, {{ dbt.dateadd('day', lapsed_days, 'signal_date') }} as state_date
     from signals
-    where signal_type in ('activity', 'purchase', 'prior_purchase')
+    where signal_type in ('activity', 'purchase', 'prior_purchase', 'crm_purchase')
 ),
 
 bounded_days as (
@@ -159,12 +164,17 @@ facts_by_day as (
                 then signals.signal_count
             else 0
         end) as recent_carts,
-        max(case when signals.signal_type in ('purchase', 'prior_purchase') then signals.signal_date end)
+        max(
+            case
+                when signals.signal_type in ('purchase', 'prior_purchase', 'crm_purchase')
+                    then signals.signal_date
+            end
+        )
             as last_purchase_date,
         max(
             case
                 when
-                    signals.signal_type in ('activity', 'purchase', 'prior_purchase')
+                    signals.signal_type in ('activity', 'purchase', 'prior_purchase', 'crm_purchase')
                     then signals.signal_date
             end
         )

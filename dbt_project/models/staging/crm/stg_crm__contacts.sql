@@ -1,6 +1,9 @@
 -- HubSpot contacts: one row per contact_id, the latest version (updated_at) wins.
 -- Consents become booleans (null when unknown); loyalty numbers and social handles are
 -- trimmed, handles lower-cased without their leading '@', as identity matching uses them.
+-- The sales summary (num_associated_deals, recent_deal_close_date, notes_last_updated) is what
+-- the CRM knew when the contact was last updated; it is the only trace of purchases and
+-- activity from before the first day of data.
 
 with
 
@@ -29,6 +32,9 @@ renamed as (
         lower(nullif(trim(preferred_channel), '')) as preferred_channel,
         lower(nullif(trim(lifecyclestage), '')) as lifecycle_stage,
         hs_persona as persona,
+        num_associated_deals as crm_purchase_count,
+        {{ parcours.to_utc_timestamp('recent_deal_close_date') }} as crm_last_purchase_at,
+        {{ parcours.to_utc_timestamp('notes_last_updated') }} as crm_last_activity_at,
         {%- for channel in ['email', 'sms', 'analytics', 'ads'] %}
         case lower(consent_{{ channel }})
             when 'granted' then true
@@ -71,6 +77,9 @@ final as (
         preferred_channel,
         lifecycle_stage,
         persona,
+        crm_purchase_count,
+        crm_last_purchase_at,
+        crm_last_activity_at,
         consent_email,
         consent_sms,
         consent_analytics,
