@@ -48,7 +48,7 @@ from ingestion.suppression import SuppressedIdentifier, add_to_suppression
 from parcours import engine
 from parcours.audience_exports import AUDIENCES_FOLDER, export_audiences
 from parcours.paths import DataDir
-from parcours.serving import current_snapshot
+from parcours.serving import current_snapshot, publish_lock, remove_partial_snapshots
 
 AUDIT_FILE = "erasure_audit.jsonl"
 KINDS = ("email", "phone", "loyalty_number", "social_handle", "customer_key")
@@ -441,13 +441,14 @@ def _compact(warehouse: Path) -> None:
 def _rewrite_snapshots(data_dir: DataDir, erased: tuple[list[str], list[str]]) -> tuple[int, int]:
     """Rewrite every published snapshot without the person, into a fresh file swapped in atomically."""
     values, texts = erased
-    current = current_snapshot(data_dir.serving)
     rewritten = removed = 0
-    for snapshot in sorted(data_dir.serving.glob("snapshot_*.duckdb")):
-        removed += _rewrite_snapshot(snapshot, values, texts)
-        rewritten += 1
-    for leftover in data_dir.serving.glob(".snapshot_*.partial"):
-        leftover.unlink(missing_ok=True)
+    data_dir.serving.mkdir(parents=True, exist_ok=True)
+    with publish_lock(data_dir.serving):
+        current = current_snapshot(data_dir.serving)
+        remove_partial_snapshots(data_dir.serving)
+        for snapshot in sorted(data_dir.serving.glob("snapshot_*.duckdb")):
+            removed += _rewrite_snapshot(snapshot, values, texts)
+            rewritten += 1
     if current is not None and not current.path(data_dir.serving).is_file():
         raise ErasureError(f"the current snapshot {current.file} vanished during erasure")
     return rewritten, removed

@@ -72,7 +72,7 @@ def publish_snapshot(
 ) -> Snapshot:
     """Copy ``schemas`` of the warehouse into a new snapshot file and make it current atomically."""
     serving_dir.mkdir(parents=True, exist_ok=True)
-    with _publish_lock(serving_dir):
+    with publish_lock(serving_dir):
         remove_partial_snapshots(serving_dir)
         now = datetime.now(UTC)
         name = f"snapshot_{now:%Y%m%dT%H%M%S%f}_{_safe(run_id)[:12]}.duckdb"
@@ -112,8 +112,11 @@ def remove_partial_snapshots(serving_dir: Path) -> None:
 
 
 @contextmanager
-def _publish_lock(serving_dir: Path) -> Iterator[None]:
-    """One publish at a time per serving folder; the kernel releases the lock of a killed process."""
+def publish_lock(serving_dir: Path) -> Iterator[None]:
+    """One writer at a time per serving folder (a publish, an erasure's rewrite of the snapshots).
+
+    The kernel releases the lock of a killed process.
+    """
     with (serving_dir / PUBLISH_LOCK_FILE).open("a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
