@@ -1,4 +1,4 @@
-"""A load killed mid-way (SIGKILL) and run again loads every record exactly once."""
+"""A load killed mid-way (SIGKILL: extract, normalize, load) and run again loads every record exactly once."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def _extracting(working: Path) -> bool:
     return any(working.glob("parcours_ga4/normalize/extracted/*/new_jobs/*"))
 
 
+def _normalizing(working: Path) -> bool:
+    return any(working.glob("parcours_ga4/load/new/*/new_jobs/*"))
+
+
 def _loading(working: Path) -> bool:
     return any(working.glob("parcours_ga4/load/normalized/*/started_jobs/*")) or any(
         working.glob("parcours_ga4/load/normalized/*/completed_jobs/*")
@@ -56,7 +60,11 @@ def _kill_when(data_dir: DataDir, reached: Callable[[Path], bool]) -> None:
 
 
 @pytest.mark.reliability
-@pytest.mark.parametrize("stage", [_extracting, _loading], ids=["during_extract", "during_load"])
+@pytest.mark.parametrize(
+    "stage",
+    [_extracting, _normalizing, _loading],
+    ids=["during_extract", "during_normalize", "during_load"],
+)
 def test_killed_load_rerun_loads_every_record_exactly_once(
     data_dir: DataDir, stage: Callable[[Path], bool]
 ) -> None:
