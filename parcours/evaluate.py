@@ -20,7 +20,9 @@ last simulated day. Two more figures say where the errors come from:
 ``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
 awareness when the data starts, so that every action their stage depends on lies in
 the landed days (the others carry purchases and lapses from before day 0 that only the
-CRM's sales summary of its contacts records); ``stage_accuracy_per_customer``
+CRM's sales summary of its contacts records); ``stage_accuracy_consenting`` keeps the persons
+who did not refuse analytics consent (the rules forbid stitching the others' web records, as
+for recall); ``stage_accuracy_per_customer``
 is the former per-customer figure (every customer against its majority person).
 
 Personas are scored over resolved customers with a purchase (the named
@@ -225,7 +227,9 @@ STAGE_BASIS = (
     "per person: each true person with a resolved record is scored once, on the customer holding "
     "most of the person's identified (non-cookie) records, then most records, then the smallest key; "
     "stage_accuracy_history_in_data keeps the persons with no stage or awareness when the data "
-    "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_per_customer "
+    "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_consenting keeps "
+    "the persons who did not refuse analytics consent (whose web records may be stitched); "
+    "stage_accuracy_per_customer "
     "scores every customer, cookie-only fragments included, against its majority person"
 )
 
@@ -261,14 +265,18 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ),
         compared as (
             select customers.current_funnel_stage = stage_truth.funnel_stage as correct,
-                   stage_truth.history_in_data
+                   stage_truth.history_in_data,
+                   coalesce(persons.consent_analytics, true) as consenting
             from profile
             join stage_truth using (person_id)
             join warehouse.marts.dim_customers as customers using (customer_key)
+            left join truth_persons as persons using (person_id)
         )
         select count(*), count(*) filter (where correct),
                count(*) filter (where history_in_data),
-               count(*) filter (where history_in_data and correct)
+               count(*) filter (where history_in_data and correct),
+               count(*) filter (where consenting),
+               count(*) filter (where consenting and correct)
         from compared
         """
     ).fetchone()
@@ -289,6 +297,8 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "stage_persons_compared": int(per_person[0]),
         "stage_accuracy_history_in_data": _ratio(per_person[3], per_person[2]),
         "stage_persons_history_in_data": int(per_person[2]),
+        "stage_accuracy_consenting": _ratio(per_person[5], per_person[4]),
+        "stage_persons_consenting": int(per_person[4]),
         "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
         "stage_customers_compared": int(per_customer[0]),
         "stage_basis": STAGE_BASIS,
