@@ -17,6 +17,7 @@ Order of work (every stage timed with :func:`bench.measure.timed`):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -36,6 +37,7 @@ from parcours.paths import HOME_ENV_VAR, DataDir
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS_DIR = REPOSITORY_ROOT / "bench" / "results"
 START_DATE = date(2026, 10, 1)
+DBT_STEP = "dbt_build"  #: the Dagster step (and dagster-dbt target folder prefix) of ``dbt build``
 
 Echo = Callable[[str], None]
 
@@ -202,13 +204,33 @@ def _orchestration_overhead(run: BenchRun, echo: Echo) -> None:
         return
     stage.detail["steps_s"] = steps
     run.add("rerun_dagster", stage, echo)
+    dbt_process = _dbt_process_seconds(summary.run_id)
     run.orchestration = {
         "bare_s": bare,
         "dagster_s": stage.seconds,
         "definitions_load_s": load.seconds,
         "steps_s": sum(steps.values()),
+        "dbt_step_s": steps.get(DBT_STEP),
+        "dbt_process_s": dbt_process,
         "success": stage.ok,
     }
+
+
+def _dbt_process_seconds(run_id: str) -> float | None:
+    """Wall seconds of the ``dbt build`` a Dagster run started, from dbt's own run_results.json.
+
+    dagster-dbt gives each invocation its own target folder, ``dbt_build-<run id[:7]>-<hash>``;
+    the difference to the Dagster step is what the step adds around dbt (reading dbt's events,
+    storing materialisations and check results, row counts).
+    """
+    from orchestration.environment import DBT_PROJECT_DIR
+
+    found = sorted((DBT_PROJECT_DIR / "target").glob(f"{DBT_STEP}-{run_id[:7]}-*/run_results.json"))
+    if not found:
+        return None
+    metadata = json.loads(found[-1].read_text(encoding="utf-8"))["metadata"]
+    started = datetime.fromisoformat(metadata["invocation_started_at"])
+    return (datetime.fromisoformat(metadata["generated_at"]) - started).total_seconds()
 
 
 def _step_seconds(run_id: str) -> dict[str, float]:
