@@ -207,39 +207,47 @@ class IngestionReport:
 
 def reconciliation_of(pipeline: dlt.Pipeline, load_ids: Sequence[str]) -> list[TableReconciliation]:
     """Sum the stored reconciliation rows of some loads, per table."""
-    if not load_ids or RECONCILIATION_TABLE not in pipeline.default_schema.tables:
-        return []
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name(RECONCILIATION_TABLE)
-        placeholders = ", ".join(["%s"] * len(load_ids))
-        rows = client.execute_sql(
-            f"SELECT table_name, sum(records_read), sum(records_loaded), sum(records_quarantined) "
-            f"FROM {table} WHERE _dlt_load_id IN ({placeholders}) GROUP BY table_name ORDER BY table_name",
-            *load_ids,
-        )
+    rows = _rows_of_loads(
+        pipeline,
+        RECONCILIATION_TABLE,
+        load_ids,
+        "table_name, sum(records_read), sum(records_loaded), sum(records_quarantined)",
+        "GROUP BY table_name ORDER BY table_name",
+    )
     return [
         TableReconciliation(pipeline.dataset_name, name, int(read), int(loaded), int(quarantined))
-        for name, read, loaded, quarantined in rows or []
+        for name, read, loaded, quarantined in rows
     ]
 
 
 def drift_of(pipeline: dlt.Pipeline, load_ids: Sequence[str]) -> list[SchemaDriftLine]:
     """The stored schema drift rows of some loads, in a stable order."""
-    if not load_ids or SCHEMA_DRIFT_TABLE not in pipeline.default_schema.tables:
-        return []
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name(SCHEMA_DRIFT_TABLE)
-        placeholders = ", ".join(["%s"] * len(load_ids))
-        rows = client.execute_sql(
-            f"SELECT table_name, source_file, change, column_name, source_path, detail, records FROM {table} "
-            f"WHERE _dlt_load_id IN ({placeholders}) "
-            "ORDER BY table_name, source_file, change, column_name, source_path",
-            *load_ids,
-        )
+    rows = _rows_of_loads(
+        pipeline,
+        SCHEMA_DRIFT_TABLE,
+        load_ids,
+        "table_name, source_file, change, column_name, source_path, detail, records",
+        "ORDER BY table_name, source_file, change, column_name, source_path",
+    )
     return [
         SchemaDriftLine(pipeline.dataset_name, table_name, source_file, change, column, path, detail, records)
-        for table_name, source_file, change, column, path, detail, records in rows or []
+        for table_name, source_file, change, column, path, detail, records in rows
     ]
+
+
+def _rows_of_loads(
+    pipeline: dlt.Pipeline, table_name: str, load_ids: Sequence[str], columns: str, clauses: str
+) -> list[Any]:
+    """``SELECT columns`` of a side table (reconciliation, schema drift) over the rows of some loads."""
+    if not load_ids or table_name not in pipeline.default_schema.tables:
+        return []
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name(table_name)
+        placeholders = ", ".join(["%s"] * len(load_ids))
+        rows = client.execute_sql(
+            f"SELECT {columns} FROM {table} WHERE _dlt_load_id IN ({placeholders}) {clauses}", *load_ids
+        )
+    return list(rows or [])
 
 
 def _check_against_normalize(pipeline: dlt.Pipeline, lines: list[TableReconciliation]) -> None:
