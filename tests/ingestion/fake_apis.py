@@ -187,7 +187,7 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query)
             page = self._route(url.path, query, body)
             if fault in ("loop", "short"):
-                asked = (query.get("after") or query.get("cursor") or [None])[0]
+                asked = next(iter(query.get("after") or query.get("cursor") or []), None)
                 _misdirect(page, fault, asked or (body or {}).get("after") or (body or {}).get("cursor"))
             self._send(url.path, 200, page, cut=fault if fault in ("truncate", "cut") else None)
 
