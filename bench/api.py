@@ -35,7 +35,7 @@ def _serve_forever(landing: str, ready: Any, stop: Any) -> None:
     from tests.ingestion.fake_apis import FakeApis, serve
 
     apis = FakeApis(Path(landing))
-    with serve(apis, lifetime=SERVER_LIFETIME_S, max_requests=sys.maxsize) as base_url:
+    with serve(apis, lifetime=SERVER_LIFETIME_S, max_requests=sys.maxsize, keep_alive=True) as base_url:
         ready.put(base_url)
         stop.wait()
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import orjson
+
 TOKEN = "test-token"
 
 
@@ -159,8 +161,12 @@ class FakeApis:
         return page
 
 
-def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
+def _handler(apis: FakeApis, keep_alive: bool = False) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # A body written after its headers must not wait for the client's delayed ACK (40 ms per page)
+        disable_nagle_algorithm = keep_alive
+
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default stderr access log."""
 
@@ -213,7 +219,7 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
             headers: dict[str, str] | None = None,
             cut: str | None = None,
         ) -> None:
-            data = json.dumps(payload).encode("utf-8")
+            data = orjson.dumps(payload)
             try:
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
@@ -243,9 +249,15 @@ def _misdirect(page: dict[str, Any], fault: str, asked: str | None) -> None:
 
 
 @contextmanager
-def serve(apis: FakeApis, *, lifetime: float = 120.0, max_requests: int = 5_000) -> Iterator[str]:
-    """Run the fake APIs on 127.0.0.1 (random port) and yield the base URL; stop on exit or limits."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(apis))
+def serve(
+    apis: FakeApis, *, lifetime: float = 120.0, max_requests: int = 5_000, keep_alive: bool = False
+) -> Iterator[str]:
+    """Run the fake APIs on 127.0.0.1 (random port) and yield the base URL; stop on exit or limits.
+
+    ``keep_alive``: HTTP/1.1 persistent connections, as the real APIs allow (the benchmark); the limits
+    then only stop new connections, so the tests keep one connection per request.
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(apis, keep_alive))
     server.daemon_threads = True
     deadline = time.monotonic() + lifetime
 
