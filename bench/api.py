@@ -1,6 +1,6 @@
 """API-mode ingestion throughput: a world's CRM objects and POS orders served over HTTP on 127.0.0.1.
 
-The server is the test suite's stand-in for HubSpot CRM v3 and Square (``tests/ingestion/fake_apis``),
+The server is the test suite's stand-in for HubSpot CRM v3 and Square (:mod:`bench.fake_apis`),
 without faults, run in its own process so that serving does not compete with the client for the
 interpreter lock, with realistic page sizes (HubSpot: 100 per page; Square orders search: up to 1000).
 The client is the real API mode: ``crm_source`` / ``pos_source`` with ``mode="api"`` through
@@ -26,15 +26,16 @@ from parcours.paths import DataDir
 
 HUBSPOT_PAGE_SIZE = 100
 SQUARE_PAGE_SIZE = 1000
+CATALOG_PAGE_SIZE = 100  # Square's list catalog page (the tests' server pages 2 items, to exercise paging)
 PII_KEY = "bench-only-pii-key-not-a-secret"
 SERVER_LIFETIME_S = 3600.0
 
 
 def _serve_forever(landing: str, ready: Any, stop: Any) -> None:
     """Child process: serve ``landing`` until ``stop`` is set; report the base URL on ``ready``."""
-    from tests.ingestion.fake_apis import FakeApis, serve
+    from bench.fake_apis import FakeApis, serve
 
-    apis = FakeApis(Path(landing))
+    apis = FakeApis(Path(landing), catalog_page_size=CATALOG_PAGE_SIZE)
     with serve(apis, lifetime=SERVER_LIFETIME_S, max_requests=sys.maxsize, keep_alive=True) as base_url:
         ready.put(base_url)
         stop.wait()
@@ -59,19 +60,26 @@ def fake_api_server(landing: Path) -> Iterator[str]:
 
 def ingest_api(world: DataDir, scratch: DataDir) -> StageResult:
     """Load the world's CRM objects and POS orders through API mode; rows = records read."""
+    from bench.fake_apis import TOKEN
     from ingestion.pipelines import make_pipeline, run_pipeline
     from ingestion.sources.crm import api as crm_api
     from ingestion.sources.crm import crm_source
     from ingestion.sources.pos import api as pos_api
     from ingestion.sources.pos import pos_source
-    from tests.ingestion.fake_apis import TOKEN
 
+    sizes = crm_api.PAGE_SIZE, pos_api.PAGE_SIZE
     crm_api.PAGE_SIZE, pos_api.PAGE_SIZE = HUBSPOT_PAGE_SIZE, SQUARE_PAGE_SIZE
-    with fake_api_server(world.landing) as base_url, timed("ingest: api (crm + pos)") as stage:
-        lines = []  # the server has read the world before it answers: its start is not timed
-        for name, make_source in (("crm", crm_source), ("pos", pos_source)):
-            source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
-            lines += run_pipeline(make_pipeline(name, scratch), source)[1]
+    try:
+        with (
+            fake_api_server(world.landing) as base_url,
+            timed("api ingest: crm + pos", counted=False) as stage,
+        ):
+            lines = []  # the server has read the world before it answers: its start is not timed
+            for name, make_source in (("crm", crm_source), ("pos", pos_source)):
+                source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
+                lines += run_pipeline(make_pipeline(name, scratch), source)[1]
+    finally:
+        crm_api.PAGE_SIZE, pos_api.PAGE_SIZE = sizes
     stage.rows = sum(line.records_read for line in lines)
     stage.ok = all(line.balanced for line in lines)
     stage.detail = {f"{line.dataset}.{line.table}": line.records_read for line in lines}

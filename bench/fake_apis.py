@@ -1,5 +1,7 @@
 """A local stand-in for the HubSpot CRM v3 and Square APIs, serving a landing zone page by page.
 
+Used by the API-mode tests (with faults) and by the benchmark's API stage (:mod:`bench.api`, no faults).
+
 It misbehaves on purpose, on a script of request numbers (or of the n-th request of one path): 429
 with Retry-After, bursts of 500/503, a page slower than the client's timeout, a body cut short (fewer
 bytes than its Content-Length, or no Content-Length and the connection closed mid-JSON), a page whose
@@ -77,7 +79,7 @@ def _moment(value: Any) -> datetime | None:
 class FakeApis:
     """The records served and the request log."""
 
-    def __init__(self, landing: Path, faults: Faults | None = None) -> None:
+    def __init__(self, landing: Path, faults: Faults | None = None, catalog_page_size: int = 2) -> None:
         crm = landing / "crm"
         self.objects = {
             "contacts": _latest(_read_jsonl(sorted((crm / "contacts").glob("*.jsonl")))),
@@ -88,6 +90,7 @@ class FakeApis:
         self.locations = _read_jsonl([landing / "pos/locations.jsonl"])
         self.catalog = _read_jsonl([landing / "pos/catalog.jsonl"])
         self.faults = faults or Faults()
+        self.catalog_page_size = catalog_page_size
         self.requests: list[tuple[str, int]] = []  # (path, status)
         self.lock = threading.Lock()
         self._searches: dict[tuple[tuple[str, ...], str | None], list[dict[str, Any]]] = {}
@@ -103,10 +106,12 @@ class FakeApis:
         return min(asked, self.faults.page_size or asked)
 
     def log(self, path: str, status: int) -> None:
+        """Record one answered request."""
         with self.lock:
             self.requests.append((path, status))
 
     def hubspot_list(self, object_type: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        """One page of HubSpot's objects list (``after`` paging)."""
         return self._hubspot_page(
             self.objects[object_type],
             query.get("after", ["0"])[0],
@@ -114,6 +119,7 @@ class FakeApis:
         )
 
     def hubspot_search(self, object_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One page of HubSpot's objects search on ``hs_lastmodifieddate``, with its ``total``."""
         since_ms = int(body["filterGroups"][0]["filters"][0]["value"])
         records = [
             r
@@ -132,6 +138,7 @@ class FakeApis:
         return page
 
     def square_orders(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One page of Square's orders search (locations, ``updated_at`` filter, cursor)."""
         wanted = set(body["location_ids"])
         start_at = (
             body["query"].get("filter", {}).get("date_time_filter", {}).get("updated_at", {}).get("start_at")
@@ -154,10 +161,12 @@ class FakeApis:
         return page
 
     def square_catalog(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        """One page of Square's catalog list (cursor)."""
         start = int(query.get("cursor", ["0"])[0])
-        page: dict[str, Any] = {"objects": self.catalog[start : start + 2]}
-        if start + 2 < len(self.catalog):
-            page["cursor"] = str(start + 2)
+        size = self.catalog_page_size
+        page: dict[str, Any] = {"objects": self.catalog[start : start + size]}
+        if start + size < len(self.catalog):
+            page["cursor"] = str(start + size)
         return page
 
 
