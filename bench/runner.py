@@ -155,6 +155,19 @@ def _pipeline_stages(run: BenchRun, phase: str, echo: Echo, *, native: bool) -> 
 def _full_build(run: BenchRun, echo: Echo) -> None:
     _simulate(run, "full", 0, run.config.days, echo)
     _pipeline_stages(run, "full", echo, native=True)
+    _api_ingest(run, echo)
+
+
+def _api_ingest(run: BenchRun, echo: Echo) -> None:
+    """API mode on the same world, served over HTTP on 127.0.0.1, into a scratch warehouse."""
+    from bench.api import ingest_api
+
+    echo("[api] ingest crm + pos through their APIs (local server)")
+    scratch = DataDir(run.data.tmp / "bench_api")
+    try:
+        run.add("api", ingest_api(run.data, scratch), echo)
+    finally:
+        shutil.rmtree(scratch.root, ignore_errors=True)
 
 
 def _incremental_day(run: BenchRun, echo: Echo) -> None:

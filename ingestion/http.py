@@ -5,6 +5,10 @@ short: fewer bytes than its ``Content-Length``, or a 200 whose JSON is incomplet
 exponential backoff by dlt's requests helper; 401 / 403 are not retried and surface at once as an
 :class:`ApiAuthError` naming the system and what to fix.
 
+Each body is decoded once, by orjson, when it arrives (:func:`decode_json_once`): the retry predicate,
+the record selector and the paginator all read that one decoded document instead of parsing the body
+three times with the standard library.
+
 Pagination is checked (:class:`CheckedCursorPaginator`): a cursor the run already used (an API paging
 in a loop or pointing back) or paging that stops before the ``total`` the API announced fails the run
 at once with an :class:`ApiPagingError` naming the endpoint and the cursor. The error aborts the
@@ -13,9 +17,11 @@ extraction, so nothing of the run is loaded and the incremental cursor stays whe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from queue import Full, Queue
+from typing import Any, TypeVar
 
 import orjson
 from dlt.common import jsonpath
@@ -26,6 +32,8 @@ from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginat
 from requests.exceptions import JSONDecodeError
 
 AUTH_FAILURES = (401, 403)
+PREFETCH_PAGES = 8  # pages requested ahead of validation
+T = TypeVar("T")
 
 
 class ApiAuthError(RuntimeError):
@@ -48,6 +56,25 @@ class ApiSettings:
     timeout: float = 60.0
 
 
+DECODED = "_parcours_decoded"  # attribute of a response whose body decode_json_once decoded
+
+
+def decode_json_once(response: Response, *args: Any, **kwargs: Any) -> Response:
+    """requests response hook: decode a successful body once with orjson; ``json()`` returns that.
+
+    A body that is not complete JSON is left alone: :func:`incomplete_json` has it retried, and on the
+    last attempt ``response.json()`` raises requests' ``JSONDecodeError`` as before.
+    """
+    if response.ok:
+        try:
+            document = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            return response
+        setattr(response, "json", lambda **_: document)  # noqa: B010 (an instance attribute on purpose)
+        setattr(response, DECODED, True)
+    return response
+
+
 def incomplete_json(response: Response | None, exception: BaseException | None) -> bool:
     """dlt retry predicate: a successful response whose body is not complete JSON (cut short in transit).
 
@@ -57,11 +84,77 @@ def incomplete_json(response: Response | None, exception: BaseException | None) 
     """
     if response is None or exception is not None or not response.ok:
         return False
+    if getattr(response, DECODED, False):
+        return False
     try:
         orjson.loads(response.content)
     except orjson.JSONDecodeError:
         return True
     return False
+
+
+class DecodingRESTClient(RESTClient):
+    """dlt's RESTClient whose pages decode their body once (:func:`decode_json_once`).
+
+    The hook comes after dlt's own response hook, which raises on an error status (``paginate`` drops
+    it when given hooks, so it is put back first).
+    """
+
+    def paginate(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """:meth:`RESTClient.paginate` with the decoding hook on every response."""
+        kwargs.setdefault("hooks", {"response": [self._create_response_handler(), decode_json_once]})
+        if isinstance(kwargs.get("data_selector"), str):  # dlt would parse the path again on every page
+            kwargs["data_selector"] = jsonpath.compile_path(kwargs["data_selector"])
+        return super().paginate(*args, **kwargs)
+
+
+_DONE = object()
+
+
+def prefetched(items: Iterable[T], depth: int = PREFETCH_PAGES) -> Iterator[T]:
+    """``items`` produced by a background thread up to ``depth`` ahead of the consumer.
+
+    The next pages are requested (and the server works on them) while the pages already received are
+    validated. Order is kept; an exception of the producer is raised in the consumer, at the point of
+    the stream where it happened; closing the consumer stops the producer.
+    """
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+        except BaseException as error:
+            put(_Raised(error))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="parcours-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not _DONE:
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class _Raised:
+    error: BaseException
 
 
 def make_rest_client(settings: ApiSettings) -> RESTClient:
@@ -73,7 +166,9 @@ def make_rest_client(settings: ApiSettings) -> RESTClient:
         request_max_retry_delay=settings.max_retry_delay,
         retry_condition=incomplete_json,
     ).session
-    return RESTClient(base_url=settings.base_url, auth=BearerTokenAuth(settings.token), session=session)
+    return DecodingRESTClient(
+        base_url=settings.base_url, auth=BearerTokenAuth(settings.token), session=session
+    )
 
 
 class CheckedCursorPaginator(JSONResponseCursorPaginator):

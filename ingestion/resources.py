@@ -25,6 +25,7 @@ from dlt.common.schema.typing import TColumnSchema
 from dlt.extract.resource import DltResource
 
 from ingestion.drift import SCHEMA_DRIFT_SCHEMA, SCHEMA_DRIFT_TABLE
+from ingestion.http import prefetched
 from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_texts, mark_loaded
 from ingestion.specs import Entity
 from ingestion.suppression import load_suppression
@@ -325,7 +326,7 @@ def read_api_records(
     batch: list[str] = []
     try:
         parser.start_file()
-        for page in fetch(since):
+        for page in prefetched(fetch(since)):
             batch.extend(orjson.dumps(record).decode("utf-8") for record in page)
             if len(batch) >= API_BATCH_RECORDS:
                 yield from flush(batch)

@@ -67,6 +67,18 @@ def test_ingestion_reports_positive_throughput_per_source(results: tuple[dict[st
         assert isinstance(rate, float) and rate > 0, stage
 
 
+def test_api_ingestion_reads_every_served_record_and_reports_its_rate(
+    results: tuple[dict[str, object], Path],
+) -> None:
+    payload, _ = results
+    (api,) = _stages(payload, "api")
+    assert api["ok"] is True and api["counted"] is False
+    detail = api["detail"]
+    assert isinstance(detail, dict) and detail["raw_crm.contacts"] and detail["raw_pos.orders"]
+    assert api["rows"] == sum(count for name, count in detail.items() if name.startswith("raw_"))
+    assert isinstance(payload["api_ingest_records_per_s"], float) and payload["api_ingest_records_per_s"] > 0
+
+
 def test_native_read_holds_the_valid_ga4_lines_ingested(results: tuple[dict[str, object], Path]) -> None:
     payload, _ = results
     full = _stages(payload, "full")

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from bench.fake_apis import TOKEN, FakeApis, Faults, serve
 from ingestion.http import ApiAuthError
 from ingestion.pipelines import make_pipeline, run_pipeline
 from ingestion.sources.crm import crm_source
 from ingestion.sources.pos import pos_source
 from parcours.paths import DataDir
 from tests.ingestion.conftest import rows, scalar
-from tests.ingestion.fake_apis import TOKEN, FakeApis, Faults, serve
 from tests.ingestion.world import World
 
 FAST_RETRIES: dict[str, Any] = {"api_max_attempts": 5, "api_backoff_factor": 0.01, "api_timeout": 0.5}

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from bench.fake_apis import FakeApis, Faults, serve
 from ingestion.http import ApiPagingError
 from ingestion.pipelines import make_pipeline
 from parcours.paths import DataDir
 from tests.ingestion.conftest import rows, scalar
-from tests.ingestion.fake_apis import FakeApis, Faults, serve
 from tests.ingestion.test_api_mode import _crm, _pos
 from tests.ingestion.world import World
 

@@ -1,5 +1,7 @@
 """A local stand-in for the HubSpot CRM v3 and Square APIs, serving a landing zone page by page.
 
+Used by the API-mode tests (with faults) and by the benchmark's API stage (:mod:`bench.api`, no faults).
+
 It misbehaves on purpose, on a script of request numbers (or of the n-th request of one path): 429
 with Retry-After, bursts of 500/503, a page slower than the client's timeout, a body cut short (fewer
 bytes than its Content-Length, or no Content-Length and the connection closed mid-JSON), a page whose
@@ -21,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+import orjson
 
 TOKEN = "test-token"
 
@@ -75,7 +79,7 @@ def _moment(value: Any) -> datetime | None:
 class FakeApis:
     """The records served and the request log."""
 
-    def __init__(self, landing: Path, faults: Faults | None = None) -> None:
+    def __init__(self, landing: Path, faults: Faults | None = None, catalog_page_size: int = 2) -> None:
         crm = landing / "crm"
         self.objects = {
             "contacts": _latest(_read_jsonl(sorted((crm / "contacts").glob("*.jsonl")))),
@@ -86,6 +90,7 @@ class FakeApis:
         self.locations = _read_jsonl([landing / "pos/locations.jsonl"])
         self.catalog = _read_jsonl([landing / "pos/catalog.jsonl"])
         self.faults = faults or Faults()
+        self.catalog_page_size = catalog_page_size
         self.requests: list[tuple[str, int]] = []  # (path, status)
         self.lock = threading.Lock()
         self._searches: dict[tuple[tuple[str, ...], str | None], list[dict[str, Any]]] = {}
@@ -101,10 +106,12 @@ class FakeApis:
         return min(asked, self.faults.page_size or asked)
 
     def log(self, path: str, status: int) -> None:
+        """Record one answered request."""
         with self.lock:
             self.requests.append((path, status))
 
     def hubspot_list(self, object_type: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        """One page of HubSpot's objects list (``after`` paging)."""
         return self._hubspot_page(
             self.objects[object_type],
             query.get("after", ["0"])[0],
@@ -112,6 +119,7 @@ class FakeApis:
         )
 
     def hubspot_search(self, object_type: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One page of HubSpot's objects search on ``hs_lastmodifieddate``, with its ``total``."""
         since_ms = int(body["filterGroups"][0]["filters"][0]["value"])
         records = [
             r
@@ -130,6 +138,7 @@ class FakeApis:
         return page
 
     def square_orders(self, body: dict[str, Any]) -> dict[str, Any]:
+        """One page of Square's orders search (locations, ``updated_at`` filter, cursor)."""
         wanted = set(body["location_ids"])
         start_at = (
             body["query"].get("filter", {}).get("date_time_filter", {}).get("updated_at", {}).get("start_at")
@@ -152,15 +161,21 @@ class FakeApis:
         return page
 
     def square_catalog(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        """One page of Square's catalog list (cursor)."""
         start = int(query.get("cursor", ["0"])[0])
-        page: dict[str, Any] = {"objects": self.catalog[start : start + 2]}
-        if start + 2 < len(self.catalog):
-            page["cursor"] = str(start + 2)
+        size = self.catalog_page_size
+        page: dict[str, Any] = {"objects": self.catalog[start : start + size]}
+        if start + size < len(self.catalog):
+            page["cursor"] = str(start + size)
         return page
 
 
-def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
+def _handler(apis: FakeApis, keep_alive: bool = False) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # A body written after its headers must not wait for the client's delayed ACK (40 ms per page)
+        disable_nagle_algorithm = keep_alive
+
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default stderr access log."""
 
@@ -187,7 +202,7 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query)
             page = self._route(url.path, query, body)
             if fault in ("loop", "short"):
-                asked = (query.get("after") or query.get("cursor") or [None])[0]
+                asked = next(iter(query.get("after") or query.get("cursor") or []), None)
                 _misdirect(page, fault, asked or (body or {}).get("after") or (body or {}).get("cursor"))
             self._send(url.path, 200, page, cut=fault if fault in ("truncate", "cut") else None)
 
@@ -213,7 +228,7 @@ def _handler(apis: FakeApis) -> type[BaseHTTPRequestHandler]:
             headers: dict[str, str] | None = None,
             cut: str | None = None,
         ) -> None:
-            data = json.dumps(payload).encode("utf-8")
+            data = orjson.dumps(payload)
             try:
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
@@ -243,9 +258,15 @@ def _misdirect(page: dict[str, Any], fault: str, asked: str | None) -> None:
 
 
 @contextmanager
-def serve(apis: FakeApis, *, lifetime: float = 120.0, max_requests: int = 5_000) -> Iterator[str]:
-    """Run the fake APIs on 127.0.0.1 (random port) and yield the base URL; stop on exit or limits."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(apis))
+def serve(
+    apis: FakeApis, *, lifetime: float = 120.0, max_requests: int = 5_000, keep_alive: bool = False
+) -> Iterator[str]:
+    """Run the fake APIs on 127.0.0.1 (random port) and yield the base URL; stop on exit or limits.
+
+    ``keep_alive``: HTTP/1.1 persistent connections, as the real APIs allow (the benchmark); the limits
+    then only stop new connections, so the tests keep one connection per request.
+    """
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(apis, keep_alive))
     server.daemon_threads = True
     deadline = time.monotonic() + lifetime
 
