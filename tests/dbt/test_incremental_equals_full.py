@@ -1,10 +1,15 @@
-"""The incremental facts equal a full refresh on the same data, GA4 late rewrite included.
+"""The incremental facts equal a full refresh after several daily increments.
 
-A small simulated world is landed in two steps: first every day but the last, with some GA4
-events of the two days before it held back; then the whole world, so the last day arrives and
-the GA4 files of the two previous days are rewritten with their late events (within GA4's
-3-day policy). dbt builds the incremental models after each load; their tables are copied,
-then rebuilt with ``--full-refresh`` on the same raw data, and must hold exactly the same rows.
+A small simulated world arrives day by day, as a production pipeline sees it: the first days
+at once, then one simulated day per increment. Each simulated day also appends GA4 events that
+arrived late to the files of up to three days before (GA4's late-data policy), so every
+increment re-reads rewritten GA4 files. One store uploads its POS file late: the file of
+``LATE_POS_DAY`` lands only with the last increment, after the files of the days that follow
+it, and older than the POS late-data look-back of the incremental models.
+
+After every arrival the real ingestion runs and dbt builds the incremental models; after the
+last one their tables are copied, then rebuilt with ``--full-refresh`` on the same raw data,
+and must hold exactly the same rows.
 """
 
 from __future__ import annotations
@@ -24,11 +29,11 @@ from parcours.paths import HOME_ENV_VAR, DataDir
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 START = date(2026, 10, 1)
-DAYS = 5
-HELD_BACK_EVERY = 6  # one GA4 line in this many of the two days before the last arrives late
+FIRST_DAYS = 4  # days 0-3 arrive at once, then one day per increment
+INCREMENTS = 3  # days 4, 5 and 6
+LATE_POS_DAY = 2  # its POS file lands with day 6, after the files of days 3, 4 and 5
 SNAPSHOT_SCHEMA = "incremental_snapshot"
-# The incremental facts compared (fct_touchpoints only once identity resolution exists), and
-# the dbt selection that builds them with everything upstream.
+# The incremental facts compared, and the dbt selection that builds them with everything upstream.
 FACTS = ("int_web__sessionized_events", "fct_sessions", "fct_touchpoints")
 SELECTION = [*(f"+{fact}" for fact in FACTS), "int_web__late_events_quarantined"]
 
@@ -41,24 +46,42 @@ class IncrementalModel:
     relation: str
 
 
-def _day_suffix(day: date) -> str:
-    return day.strftime("%Y%m%d") + ".jsonl"
+@dataclass(frozen=True)
+class Arrival:
+    """What one pipeline run found: the GA4 files rewritten with late events, the models' sizes."""
+
+    newest_day: int
+    rewritten_ga4_files: int
+    rows: dict[str, int]
+    late_events_quarantined: int
 
 
-def _land_all_but_last_day(world: Path, landing: Path) -> int:
-    """Copy the world without its last day, holding back some GA4 events of the two days before."""
-    shutil.copytree(world, landing, dirs_exist_ok=True)
-    last = START + timedelta(days=DAYS - 1)
-    for path in landing.rglob(f"*_{_day_suffix(last)}"):
-        path.unlink()
-    held_back = 0
-    for day in (last - timedelta(days=1), last - timedelta(days=2)):
-        path = landing / "ga4" / f"events_{_day_suffix(day)}"
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [line for number, line in enumerate(lines) if number % HELD_BACK_EVERY != 1]
-        held_back += len(lines) - len(kept)
-        path.write_text("".join(kept), encoding="utf-8")
-    return held_back
+def _pos_file(landing: Path, day: int) -> Path:
+    return landing / "pos" / "orders" / f"orders_{(START + timedelta(days=day)):%Y%m%d}.jsonl"
+
+
+def _simulate(world: Path, first_day: int, days: int) -> None:
+    from simulator import SimulationConfig, simulate_world
+
+    config = SimulationConfig(
+        customers=300, days=days, first_day_index=first_day, seed=7, start_date=START, malformed_rate=0.001
+    )
+    simulate_world(config, landing_dir=world / "landing", truth_dir=world / "truth")
+
+
+def _land(world_landing: Path, landing: Path, *, hold_late_pos: bool) -> int:
+    """Copy the world's new and rewritten files into the landing zone; the GA4 files rewritten."""
+    rewritten = 0
+    for source in sorted(world_landing.rglob("*.jsonl")):
+        target = landing / source.relative_to(world_landing)
+        if hold_late_pos and source == _pos_file(world_landing, LATE_POS_DAY):
+            continue
+        if target.exists() and target.read_bytes() == source.read_bytes():
+            continue
+        rewritten += target.exists() and source.parent.name == "ga4"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return rewritten
 
 
 def _dbt(args: list[str], target: Path) -> dbtRunnerResult:
@@ -115,45 +138,56 @@ def _execute(warehouse: Path, statements: list[str]) -> None:
             connection.execute(statement)
 
 
+def _late_pos_touchpoints(warehouse: Path, relation: str) -> int:
+    day = START + timedelta(days=LATE_POS_DAY)
+    return _count(warehouse, f"{relation} where record_source = 'pos' and source_date = date '{day}'")
+
+
 @dataclass(frozen=True)
 class Builds:
-    """The warehouse after the incremental run, snapshotted, then rebuilt from scratch."""
+    """The warehouse after the last increment, snapshotted, then rebuilt from scratch."""
 
     warehouse: Path
     models: list[IncrementalModel]
-    held_back_events: int
-    rows_before_increment: dict[str, int]
-    late_events_after_increment: int
+    arrivals: list[Arrival]
+    late_pos_orders: int
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     from ingestion.pipelines import run_ingestion
-    from simulator import SimulationConfig, simulate_world
 
     root = tmp_path_factory.mktemp("incremental_equals_full")
     data_dir = DataDir(root / "data").ensure()
-    world = root / "world"
-    config = SimulationConfig(customers=250, days=DAYS, seed=7, start_date=START, malformed_rate=0.001)
-    simulate_world(config, landing_dir=world / "landing", truth_dir=world / "truth")
-    target = root / "target"
+    world, target = root / "world", root / "target"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(HOME_ENV_VAR, str(data_dir.root))
         patch.delenv("PARCOURS_WAREHOUSE", raising=False)
         patch.setenv("DO_NOT_TRACK", "1")
         patch.setenv("PARCOURS_DUCKDB_MEMORY_LIMIT", "1GB")
 
-        held_back = _land_all_but_last_day(world / "landing", data_dir.landing)
-        run_ingestion(data_dir)
-        _dbt(["seed"], target)
-        _dbt(["run", "--select", *SELECTION], target)
-        models = _incremental_models(target)
-        before = {model.name: _count(data_dir.warehouse, model.relation) for model in models}
+        arrivals: list[Arrival] = []
+        models: list[IncrementalModel] = []
+        schedule = [(0, FIRST_DAYS)] + [(FIRST_DAYS + step, 1) for step in range(INCREMENTS)]
+        for first_day, days in schedule:
+            newest_day = first_day + days - 1
+            _simulate(world, first_day, days)
+            rewritten = _land(
+                world / "landing", data_dir.landing, hold_late_pos=newest_day < FIRST_DAYS + INCREMENTS - 1
+            )
+            run_ingestion(data_dir)
+            if not arrivals:
+                _dbt(["seed"], target)
+            _dbt(["run", "--select", *SELECTION], target)
+            models = models or _incremental_models(target)
+            rows = {model.name: _count(data_dir.warehouse, model.relation) for model in models}
+            late = _count(data_dir.warehouse, "intermediate.int_web__late_events_quarantined")
+            arrivals.append(Arrival(newest_day, rewritten, rows, late))
 
-        shutil.copytree(world / "landing", data_dir.landing, dirs_exist_ok=True)
-        run_ingestion(data_dir)
-        _dbt(["run", "--select", *SELECTION], target)
-        late = _count(data_dir.warehouse, "intermediate.int_web__late_events_quarantined")
+        late_pos_orders = _count(
+            data_dir.warehouse,
+            f"raw_pos.orders where _source_file like '%{_pos_file(Path(), LATE_POS_DAY).name}'",
+        )
         statements = [f"create schema if not exists {SNAPSHOT_SCHEMA}"]
         statements += [
             f"create or replace table {SNAPSHOT_SCHEMA}.{model.name} as select * from {model.relation}"
@@ -162,31 +196,46 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         _execute(data_dir.warehouse, statements)
 
         _dbt(["run", "--full-refresh", "--select", *SELECTION], target)
-        yield Builds(data_dir.warehouse, models, held_back, before, late)
+        yield Builds(data_dir.warehouse, models, arrivals, late_pos_orders)
 
 
-@pytest.mark.timeout(240)
-def test_the_world_holds_late_ga4_events_and_incremental_models(builds: Builds) -> None:
+@pytest.mark.timeout(600)
+def test_every_increment_rewrites_ga4_files_and_the_late_pos_file_lands_last(builds: Builds) -> None:
     names = {model.name for model in builds.models}
-    assert {"int_web__sessionized_events", "fct_sessions"} <= names
-    assert builds.held_back_events > 0
-    assert all(rows > 0 for rows in builds.rows_before_increment.values()), builds.rows_before_increment
+    assert set(FACTS) == names
+    increments = builds.arrivals[1:]
+    assert len(increments) == INCREMENTS
+    assert all(arrival.rewritten_ga4_files > 0 for arrival in increments), builds.arrivals
+    assert builds.late_pos_orders > 0
 
 
-@pytest.mark.timeout(240)
-def test_late_events_within_the_ga4_policy_are_not_quarantined(builds: Builds) -> None:
-    assert builds.late_events_after_increment == 0
+@pytest.mark.timeout(600)
+def test_late_events_within_the_ga4_policy_are_never_quarantined(builds: Builds) -> None:
+    assert [arrival.late_events_quarantined for arrival in builds.arrivals] == [0] * len(builds.arrivals)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(600)
+def test_every_increment_grows_every_incremental_model(builds: Builds) -> None:
+    for model in builds.models:
+        sizes = [arrival.rows[model.name] for arrival in builds.arrivals]
+        assert sizes == sorted(set(sizes)), f"{model.name} did not grow at every increment: {sizes}"
+
+
+@pytest.mark.timeout(600)
+def test_a_pos_file_landing_after_later_days_reaches_the_touchpoints(builds: Builds) -> None:
+    incremental = _late_pos_touchpoints(builds.warehouse, f"{SNAPSHOT_SCHEMA}.fct_touchpoints")
+    full = _late_pos_touchpoints(builds.warehouse, "marts.fct_touchpoints")
+    assert full > 0
+    assert incremental == full
+
+
+@pytest.mark.timeout(600)
 def test_incremental_models_equal_a_full_refresh_on_the_same_data(builds: Builds) -> None:
     differences = {}
     for model in builds.models:
         snapshot = f"{SNAPSHOT_SCHEMA}.{model.name}"
         only_incremental = _rows_only_in(builds.warehouse, snapshot, model.relation)
         only_full = _rows_only_in(builds.warehouse, model.relation, snapshot)
-        rows = _count(builds.warehouse, model.relation)
-        assert rows > builds.rows_before_increment[model.name], f"{model.name} did not grow"
         if only_incremental or only_full:
             differences[model.name] = (only_incremental, only_full)
     assert differences == {}

@@ -20,6 +20,10 @@
 --     here (identity assigned_at newer): stitching reaches back, a later login gives a
 --     cookie's earlier touchpoints the customer's key;
 --   * every record of a source not yet here;
+--   * the records with a touchpoint not yet here from before the window, other than GA4: a
+--     store's POS file, a CRM or listening export can land days after later days' files
+--     (GA4 events older than the window never reach the web models; they are listed by
+--     int_web__late_events_quarantined);
 --   * during a backfill (var backfill_from_date), every record with touchpoints from that day on.
 
 {%- set sources = ['ga4', 'crm', 'pos', 'social'] %}
@@ -91,8 +95,23 @@ records_rekeyed as (
         or (record_customers.assigned_at is not null and processed_records.customer_key_assigned_at is null)
 ),
 
+records_landed_late as (
+    select distinct
+        touchpoints.record_source,
+        touchpoints.record_type,
+        touchpoints.record_id
+    from touchpoints
+    left join {{ this }} as processed
+        on touchpoints.touchpoint_id = processed.touchpoint_id
+    where
+        touchpoints.record_source != 'ga4'
+        and processed.touchpoint_id is null
+),
+
 records_to_rebuild as (
     select * from records_in_window
+    union
+    select * from records_landed_late
     union
     select * from records_rekeyed
 ),
