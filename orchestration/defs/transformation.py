@@ -6,16 +6,21 @@ of the ingestion module and the lineage graph is unbroken.
 """
 
 import json
+import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.backfill import BackfillWindow
-from orchestration.environment import DBT_PROJECT_DIR, data_dir, ensure_dbt_manifest, executable
-from parcours import engine
+from orchestration.environment import DBT_PROJECT_DIR, ensure_dbt_manifest, executable
 
 LAYER_OWNERS = {
     "staging": "team:analytics-engineering",
@@ -24,6 +29,7 @@ LAYER_OWNERS = {
 }
 APP_ASSET_KEY = dg.AssetKey(["streamlit_app"])
 SERVING_SNAPSHOT_KEY = dg.AssetKey(["serving_snapshot"])
+ROW_COUNT_LINE = re.compile(r"parcours row count: (\d+) rows in ")
 
 
 class ParcoursDbtTranslator(DagsterDbtTranslator):
@@ -67,37 +73,51 @@ def dbt_models(
 ) -> Iterator[Any]:
     """Build every selected model, seed and test in one ``dbt build``, with row counts.
 
-    During a backfill, ``--vars`` widens the incremental models' windows to its first day.
+    Events reach Dagster while dbt runs, so storing them overlaps dbt's work. During a
+    backfill, ``--vars`` widens the incremental models' windows to its first day.
     """
     args = ["build"]
     if backfill.active:
         args += ["--vars", json.dumps(backfill.dbt_vars())]
-    events = list(dbt.cli(args, context=context).stream())
-    yield from with_row_counts(events, context.assets_def, data_dir().warehouse)
+    yield from with_row_counts(dbt.cli(args, context=context), context)
 
 
-def with_row_counts(events: list[Any], assets_def: dg.AssetsDefinition, warehouse: Path) -> Iterator[Any]:
-    """Add ``dagster/row_count`` to each materialised table, counted once dbt has exited.
+def with_row_counts(invocation: DbtCliInvocation, context: dg.AssetExecutionContext) -> Iterator[Any]:
+    """dbt's events as Dagster events, each table's ``dagster/row_count`` added as it is built.
 
-    dagster-dbt's own ``fetch_row_counts`` opens the warehouse through the dbt adapter
-    inside this process and keeps it open, which locks out the publish step.
+    The count comes from the line the ``log_row_count`` post-hook logs (dbt_project/macros/
+    observability): the warehouse cannot be opened while dbt holds its lock, and dagster-dbt's
+    own ``fetch_row_counts`` would keep it open through the dbt adapter after dbt exits,
+    locking out the publish step.
     """
-    with engine.connect(warehouse) as connection:
-        relations = {
-            name: f'"{schema}"."{name}"'
-            for schema, name in connection.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
-            ).fetchall()
-        }
-        for event in events:
-            relation = None
-            if isinstance(event, dg.Output):
-                relation = relations.get(assets_def.keys_by_output_name[event.output_name].path[-1])
-            if relation is None:
-                yield event
-                continue
-            row = connection.execute(f"select count(*) from {relation}").fetchone()
-            yield event.with_metadata({**event.metadata, "dagster/row_count": int(row[0]) if row else 0})
+    row_counts: dict[str, int] = {}
+    for raw_event in invocation.stream_raw_events():
+        logged = _logged_row_count(raw_event.raw_event)
+        if logged:
+            row_counts[logged[0]] = logged[1]
+            continue
+        for event in raw_event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            unique_id = raw_event.raw_event["data"]["node_info"]["unique_id"]
+            if isinstance(event, dg.Output) and unique_id in row_counts:
+                event = event.with_metadata({**event.metadata, "dagster/row_count": row_counts[unique_id]})
+            yield event
+
+
+def _logged_row_count(raw_event: Mapping[str, Any]) -> tuple[str, int] | None:
+    """(node unique id, rows) of a ``parcours row count`` log line, else None."""
+    if raw_event["info"].get("name") != "JinjaLogInfo":
+        return None
+    match = ROW_COUNT_LINE.match(raw_event["info"].get("msg", ""))
+    unique_id = raw_event["data"].get("node_info", {}).get("unique_id")
+    if match is None or unique_id is None:
+        return None
+    return unique_id, int(match.group(1))
 
 
 def app_exposure_spec() -> dg.AssetSpec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -31,6 +32,34 @@ def test_a_full_run_ingests_builds_checks_and_publishes(data_dir: DataDir, first
     assert snapshot is not None and snapshot.run_id == first_run.run_id
     assert snapshot.checks and all(check["passed"] for check in snapshot.checks)
     assert set(snapshot.freshness) == {"raw_crm", "raw_ga4", "raw_pos", "raw_social"}
+    tables = _dbt_tables(data_dir)
+    assert len(tables) > 50
+    assert _row_counts_shown_in_dagster(tables) == tables, "dagster/row_count differs from the built tables"
+
+
+def _dbt_tables(data_dir: DataDir) -> dict[str, int]:
+    """Rows of every table dbt built (models and seeds), by name."""
+    with duckdb.connect(str(data_dir.warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " where schema_name in ('staging', 'intermediate', 'marts', 'reference', 'restricted')"
+        ).fetchall()
+        return {
+            name: connection.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+            for schema, name in tables
+        }
+
+
+def _row_counts_shown_in_dagster(tables: dict[str, int]) -> dict[str, int]:
+    """``dagster/row_count`` of the latest materialisation of each table's asset."""
+    with dg.DagsterInstance.get() as instance:
+        events = instance.get_latest_materialization_events([dg.AssetKey([name]) for name in tables])
+    shown = {}
+    for key, event in events.items():
+        materialization = event.asset_materialization if event else None
+        if materialization and "dagster/row_count" in materialization.metadata:
+            shown[key.path[-1]] = int(materialization.metadata["dagster/row_count"].value)
+    return shown
 
 
 def test_a_failing_blocking_check_keeps_the_previous_snapshot(
