@@ -2,9 +2,10 @@
 
 ``PARCOURS_DUCKDB_MEMORY_LIMIT`` (default ``4GB``, as in dbt's profile) caps each DuckDB
 database the pipeline opens: ingestion's parsing engine, dlt's warehouse destination, the
-checks, the publish step and the app. Past the limit DuckDB spills to disk or, when even
-that cannot help, raises an ``Out of Memory Error`` that names the limit: a clear failure
-instead of a process the kernel kills.
+checks and the publish step. The app's read-only snapshot instances honour the same variable
+through ``memory_limit(default=...)``, with a smaller default of their own (2GB). Past the
+limit DuckDB spills to disk or, when even that cannot help, raises an ``Out of Memory Error``
+that names the limit: a clear failure instead of a process the kernel kills.
 
 A database file spills into ``<file>.tmp`` next to it (DuckDB's default, which dbt relies on
 too: DuckDB refuses to set ``temp_directory`` again once a query has spilled). An in-memory
@@ -32,9 +33,9 @@ SPILL_FOLDER = "duckdb"
 _engines = itertools.count()
 
 
-def memory_limit() -> str:
-    """DuckDB's ``memory_limit`` for this process: ``$PARCOURS_DUCKDB_MEMORY_LIMIT`` or 4GB."""
-    return os.environ.get(MEMORY_LIMIT_ENV_VAR, "").strip() or DEFAULT_MEMORY_LIMIT
+def memory_limit(default: str = DEFAULT_MEMORY_LIMIT) -> str:
+    """DuckDB's ``memory_limit`` for this process: ``$PARCOURS_DUCKDB_MEMORY_LIMIT``, else ``default``."""
+    return os.environ.get(MEMORY_LIMIT_ENV_VAR, "").strip() or default
 
 
 def connect(
