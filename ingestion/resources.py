@@ -7,7 +7,7 @@ resource, with its own write disposition:
 - the entity table merges on its key (``newest_column`` decides between versions in one load), or is
   replaced per ``merge_on`` value (GA4: per ``event_date``, delete-insert);
 - nested tables are replaced per parent key (delete-insert on ``merge_on`` or the entity key);
-- ``quarantine``, ``reconciliation`` and ``schema_drift`` are appended.
+- the side tables (``SIDE_TABLES``: ``quarantine``, ``reconciliation``, ``schema_drift``) are appended.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from ingestion.validation import (
     LINES_SCHEMA,
     QUARANTINE_TABLE,
     RECONCILIATION_TABLE,
+    SIDE_TABLES,
     ParseContext,
     ParsedChunk,
     RecordParser,
@@ -54,7 +55,7 @@ def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
     ``append``: the load only adds rows no table holds yet (GA4 days never loaded), so the
     delete-insert through the staging dataset is skipped.
     """
-    if table in (QUARANTINE_TABLE, RECONCILIATION_TABLE, SCHEMA_DRIFT_TABLE) or append:
+    if table in SIDE_TABLES or append:
         return dlt.mark.make_hints(table_name=table, write_disposition="append")
     parent_key = [entity.merge_on] if entity.merge_on else list(entity.key)
     if table not in (entity.table, entity.restricted_table) or entity.merge_on:
@@ -68,7 +69,7 @@ def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
 
 
 def _tagged(entity: Entity, table: str, data: pa.Table, append: bool = False) -> Any:
-    if table not in (QUARANTINE_TABLE, RECONCILIATION_TABLE):
+    if table not in SIDE_TABLES:  # no entity key in them
         data = _keys_not_null(data, (*entity.key, *filter(None, [entity.merge_on])))
     return dlt.mark.with_hints(data, table_hints(entity, table, append), create_table_variant=True)
 
