@@ -11,11 +11,13 @@ A database file spills into ``<file>.tmp`` next to it (DuckDB's default, which d
 too: DuckDB refuses to set ``temp_directory`` again once a query has spilled). An in-memory
 engine spills into its own folder under ``<data dir>/tmp/duckdb``, never into the working
 directory; DuckDB removes that folder when the engine closes, and a folder left by a killed
-process is removed by the next engine.
+process is removed by the next process that opens an in-memory engine (once per process and
+spill folder: the scan is not repeated on every connect).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -59,7 +61,7 @@ def in_memory_spill_folder() -> Path:
     """A spill folder of its own for one in-memory engine of this process (not created yet)."""
     parent = resolve_data_dir().tmp / SPILL_FOLDER
     parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only
-    _remove_folders_of_dead_processes(parent)
+    _remove_folders_of_dead_processes(parent)  # the first time only
     return parent / f"{os.getpid()}-{next(_engines)}"
 
 
@@ -71,7 +73,9 @@ def dlt_global_config() -> dict[str, str]:
     return {"memory_limit": memory_limit()}
 
 
+@functools.cache
 def _remove_folders_of_dead_processes(parent: Path) -> None:
+    """Remove the spill folders under ``parent`` of processes no longer running, once per process."""
     for folder in parent.iterdir():
         pid = folder.name.split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
