@@ -318,7 +318,7 @@ def read_api_records(
         chunk = parser.parse(lines_from_texts(batch, counts["read"] + 1), context)
         counts["read"] += chunk.records_read
         counts["quarantined"] += chunk.records_quarantined
-        loaded = chunk.tables.get(str(entity.restricted_table) if restricted else entity.table)
+        loaded = chunk.tables.get(entity.main_table(restricted))
         if cursor_column and loaded is not None and loaded.num_rows:
             newest.append(pc.max(loaded[cursor_column]).as_py())
         yield from create_tables_once(parser, state, parsed=chunk)
@@ -360,7 +360,6 @@ def api_resource(
     as_of: datetime | None = None,
 ) -> DltResource:
     """A dlt resource reading one entity from an API, incrementally on ``cursor_column``."""
-    name = entity.restricted_table if restricted and entity.restricted_table else entity.table
     return dlt.resource(
         read_api_records(
             entity,
@@ -371,7 +370,7 @@ def api_resource(
             restricted=restricted,
             as_of=as_of,
         ),
-        name=name,
+        name=entity.main_table(restricted),
     )
 
 
@@ -386,7 +385,6 @@ def file_resource(
     as_of: datetime | None = None,
 ) -> DltResource:
     """A dlt resource reading one entity's landing files."""
-    name = entity.restricted_table if restricted and entity.restricted_table else entity.table
     return dlt.resource(
         read_landing_files(
             entity,
@@ -397,5 +395,5 @@ def file_resource(
             lookback_days=lookback_days,
             as_of=as_of,
         ),
-        name=name,
+        name=entity.main_table(restricted),
     )
