@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from parcours import engine
 from parcours.paths import resolve_data_dir
 from parcours.serving import PublishAttempt, Snapshot, current_snapshot, last_publish_attempt
 
@@ -81,8 +82,9 @@ def _cached_query(snapshot_file: str, sql: str, params: tuple[Any, ...]) -> pd.D
 _DATABASES: dict[str, duckdb.DuckDBPyConnection] = {}
 _DATABASES_LOCK = threading.Lock()
 OPEN_SNAPSHOTS = 2
-# Memory each open snapshot instance may keep (its buffer cache lives as long as the app): the pages
-# aggregate marts, so this caps the cache without limiting the queries.
+# Memory each open snapshot instance may keep (its buffer cache lives as long as the app) unless
+# PARCOURS_DUCKDB_MEMORY_LIMIT says otherwise: the pages aggregate marts, so this caps the cache
+# without limiting the queries.
 SNAPSHOT_MEMORY_LIMIT = "2GB"
 
 
@@ -97,7 +99,7 @@ def _database(snapshot_file: str) -> duckdb.DuckDBPyConnection:
         if database is None:
             database = duckdb.connect(snapshot_file, read_only=True)
             # A setting, not a connect() config: a config would refuse other connections to the file.
-            database.execute(f"set memory_limit = '{SNAPSHOT_MEMORY_LIMIT}'")
+            database.execute(f"set memory_limit = '{engine.memory_limit(default=SNAPSHOT_MEMORY_LIMIT)}'")
             _DATABASES[snapshot_file] = database
             for stale in list(_DATABASES)[:-OPEN_SNAPSHOTS]:
                 _DATABASES.pop(stale).close()

@@ -30,7 +30,7 @@ from ingestion.sources.pos import pos_restricted_source, pos_source
 from ingestion.sources.social import social_source
 from ingestion.sources.social.entities import MENTIONS, POSTS
 from ingestion.specs import Child, Entity
-from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
+from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE, SIDE_TABLES
 from parcours import engine
 from parcours.paths import DataDir
 from parcours.telemetry import disable_telemetry
@@ -126,7 +126,7 @@ def tables_written(pipeline_name: str) -> list[str]:
     if pipeline_name.endswith("_restricted"):
         return [str(e.restricted_table) for e in entities] + [QUARANTINE_TABLE]
     tables = [t for e in entities for t in (e.table, *_child_tables(e.children))]
-    return [*tables, QUARANTINE_TABLE, RECONCILIATION_TABLE, SCHEMA_DRIFT_TABLE]
+    return [*tables, *SIDE_TABLES]
 
 
 def purge_loaded_packages(pipeline: dlt.Pipeline) -> None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingestion.arrow_decode import Decoded, UnsupportedSpecError, arrow_schema, decode_lines, has_new_keys
-from ingestion.drift import DriftTracker
+from ingestion.drift import SCHEMA_DRIFT_TABLE, DriftTracker
 from ingestion.pii import register_pii_macros
 from ingestion.specs import (
     BROKEN_JSON,
@@ -48,6 +48,8 @@ from parcours import engine
 
 QUARANTINE_TABLE = "quarantine"
 RECONCILIATION_TABLE = "reconciliation"
+# The tables every source writes beside its entity tables; loads only append to them.
+SIDE_TABLES = (QUARANTINE_TABLE, RECONCILIATION_TABLE, SCHEMA_DRIFT_TABLE)
 FUTURE_TOLERANCE = timedelta(days=1)
 
 _JSON_TYPES: dict[Kind, tuple[str, ...]] = {

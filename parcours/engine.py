@@ -2,19 +2,22 @@
 
 ``PARCOURS_DUCKDB_MEMORY_LIMIT`` (default ``4GB``, as in dbt's profile) caps each DuckDB
 database the pipeline opens: ingestion's parsing engine, dlt's warehouse destination, the
-checks, the publish step and the app. Past the limit DuckDB spills to disk or, when even
-that cannot help, raises an ``Out of Memory Error`` that names the limit: a clear failure
-instead of a process the kernel kills.
+checks and the publish step. The app's read-only snapshot instances honour the same variable
+through ``memory_limit(default=...)``, with a smaller default of their own (2GB). Past the
+limit DuckDB spills to disk or, when even that cannot help, raises an ``Out of Memory Error``
+that names the limit: a clear failure instead of a process the kernel kills.
 
 A database file spills into ``<file>.tmp`` next to it (DuckDB's default, which dbt relies on
 too: DuckDB refuses to set ``temp_directory`` again once a query has spilled). An in-memory
 engine spills into its own folder under ``<data dir>/tmp/duckdb``, never into the working
 directory; DuckDB removes that folder when the engine closes, and a folder left by a killed
-process is removed by the next engine.
+process is removed by the next process that opens an in-memory engine (once per process and
+spill folder: the scan is not repeated on every connect).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -32,9 +35,9 @@ SPILL_FOLDER = "duckdb"
 _engines = itertools.count()
 
 
-def memory_limit() -> str:
-    """DuckDB's ``memory_limit`` for this process: ``$PARCOURS_DUCKDB_MEMORY_LIMIT`` or 4GB."""
-    return os.environ.get(MEMORY_LIMIT_ENV_VAR, "").strip() or DEFAULT_MEMORY_LIMIT
+def memory_limit(default: str = DEFAULT_MEMORY_LIMIT) -> str:
+    """DuckDB's ``memory_limit`` for this process: ``$PARCOURS_DUCKDB_MEMORY_LIMIT``, else ``default``."""
+    return os.environ.get(MEMORY_LIMIT_ENV_VAR, "").strip() or default
 
 
 def connect(
@@ -58,7 +61,7 @@ def in_memory_spill_folder() -> Path:
     """A spill folder of its own for one in-memory engine of this process (not created yet)."""
     parent = resolve_data_dir().tmp / SPILL_FOLDER
     parent.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder only
-    _remove_folders_of_dead_processes(parent)
+    _remove_folders_of_dead_processes(parent)  # the first time only
     return parent / f"{os.getpid()}-{next(_engines)}"
 
 
@@ -70,7 +73,9 @@ def dlt_global_config() -> dict[str, str]:
     return {"memory_limit": memory_limit()}
 
 
+@functools.cache
 def _remove_folders_of_dead_processes(parent: Path) -> None:
+    """Remove the spill folders under ``parent`` of processes no longer running, once per process."""
     for folder in parent.iterdir():
         pid = folder.name.split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):

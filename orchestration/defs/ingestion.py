@@ -27,6 +27,7 @@ from ingestion.pipelines import (
     reconciliation_of,
     tables_written,
 )
+from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
 from orchestration.backfill import BackfillWindow, forget_landing_days
 from orchestration.environment import REPOSITORY_ROOT, data_dir
 
@@ -79,7 +80,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         for table in tables_written(pipeline_name)
         if dg.AssetKey([dataset, table]) not in covered
     ]
-    reconciliation_key = dg.AssetKey([dataset, "reconciliation"])
+    reconciliation_key = dg.AssetKey([dataset, RECONCILIATION_TABLE])
     drift_key = dg.AssetKey([dataset, SCHEMA_DRIFT_TABLE])
     check_specs = []
     if any(spec.key == reconciliation_key for spec in side_specs):
@@ -175,11 +176,11 @@ def _side_table_results(
     quarantined = sum(line.records_quarantined for line in lines)
     for spec in side_specs:
         metadata: dict[str, Any] = {"load_ids": ", ".join(load_ids)}
-        if spec.key.path[-1] == "quarantine":
+        if spec.key.path[-1] == QUARANTINE_TABLE:
             metadata["records_quarantined_this_run"] = quarantined
         if spec.key.path[-1] == SCHEMA_DRIFT_TABLE:
             metadata["changes_this_run"] = len(drift)
-        if spec.key.path[-1] == "reconciliation":
+        if spec.key.path[-1] == RECONCILIATION_TABLE:
             metadata[RECONCILIATION_METADATA] = dg.MetadataValue.json(
                 {
                     line.table: [line.records_read, line.records_loaded, line.records_quarantined]
@@ -198,7 +199,7 @@ def _side_table_results(
     if RECONCILIATION_CHECK in checks:
         unbalanced = [line for line in lines if not line.balanced]
         yield dg.AssetCheckResult(
-            asset_key=dg.AssetKey([pipeline.dataset_name, "reconciliation"]),
+            asset_key=dg.AssetKey([pipeline.dataset_name, RECONCILIATION_TABLE]),
             check_name=RECONCILIATION_CHECK,
             passed=not unbalanced,
             metadata={

@@ -52,16 +52,33 @@ def test_dlt_loads_into_the_warehouse_under_the_same_limit(
 
 
 def test_a_spill_folder_left_by_a_killed_process_is_removed(data_dir: DataDir) -> None:
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    left = data_dir.tmp / engine.SPILL_FOLDER / f"{int(dead.stdout)}-0"
+    left = data_dir.tmp / engine.SPILL_FOLDER / f"{_dead_pid()}-0"
     left.mkdir(parents=True)
     (left / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     mine = data_dir.tmp / engine.SPILL_FOLDER / f"{os.getpid()}-999"
     mine.mkdir()
     engine.connect().close()
     assert not left.exists() and mine.is_dir()
+
+
+def test_dead_processes_spill_folders_are_swept_once_per_process(data_dir: DataDir) -> None:
+    engine.connect().close()  # this process's sweep
+    left = data_dir.tmp / engine.SPILL_FOLDER / f"{_dead_pid()}-0"
+    left.mkdir()
+    engine.connect().close()
+    assert left.is_dir()  # not scanned again on the next connect
+    subprocess.run(
+        [sys.executable, "-c", "from parcours import engine; engine.connect().close()"],
+        check=True,  # $PARCOURS_HOME names data_dir
+    )
+    assert not left.exists()  # the next process sweeps it
+
+
+def _dead_pid() -> int:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(dead.stdout)
 
 
 def test_an_engine_past_its_limit_spills_into_the_data_directory(

@@ -3,14 +3,13 @@
 -- the raw datasets; the restricted datasets' quarantine (clear payloads of the same
 -- records) is left out.
 
-{%- set sources = ['crm', 'ga4', 'pos', 'social'] %}
-
 with
 
-{% for source_name in sources -%}
-{{ source_name }}_quarantine as (
-    select
-        '{{ source_name }}' as source,  -- noqa: RF04
+unioned as (
+    {% call parcours.union_raw_datasets('quarantine', {
+        'table_name': 'string', 'reason_code': 'string', 'reason_detail': 'string', 'raw_payload': 'string',
+        'source_file': 'string', 'line_number': 'bigint', '_dlt_load_id': 'string'
+    }) %}
         table_name,
         reason_code,
         reason_detail,
@@ -18,21 +17,7 @@ with
         line_number,
         _dlt_load_id as load_id,
         raw_payload
-    from {{ parcours.source_or_empty(source_name, 'quarantine', {
-        'table_name': 'string', 'reason_code': 'string', 'reason_detail': 'string', 'raw_payload': 'string',
-        'source_file': 'string', 'line_number': 'bigint', '_dlt_load_id': 'string'
-    }) }}
-),
-
-{% endfor -%}
-
-unioned as (
-    {%- for source_name in sources %}
-    select * from {{ source_name }}_quarantine
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 ),
 
 final as (

@@ -1,14 +1,10 @@
 -- Ingestion's reconciliation rows of every raw dataset in one model: per source, raw table,
 -- landing file (or API origin) and load, the records read, loaded and quarantined.
 
-{%- set sources = ['crm', 'ga4', 'pos', 'social'] %}
-
 with
 
-{% for source_name in sources -%}
-{{ source_name }}_reconciliation as (
-    select
-        '{{ source_name }}' as source,  -- noqa: RF04
+unioned as (
+    {% call parcours.union_raw_datasets('reconciliation') %}
         table_name,
         source_file,
         _dlt_load_id as load_id,
@@ -16,18 +12,7 @@ with
         records_loaded,
         records_quarantined,
         {{ parcours.to_utc_timestamp('loaded_at') }} as loaded_at
-    from {{ source(source_name, 'reconciliation') }}
-),
-
-{% endfor -%}
-
-unioned as (
-    {%- for source_name in sources %}
-    select * from {{ source_name }}_reconciliation
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 ),
 
 final as (

@@ -3,14 +3,13 @@
 -- new columns, missing columns, type drift, new and vanished parameter keys. A load is
 -- the latest of its source when no later load of that source reconciled any file.
 
-{%- set sources = ['crm', 'ga4', 'pos', 'social'] %}
-
 with
 
-{% for source_name in sources -%}
-{{ source_name }}_drift as (
-    select
-        '{{ source_name }}' as source,  -- noqa: RF04
+unioned as (
+    {% call parcours.union_raw_datasets('schema_drift', {
+        'table_name': 'string', 'source_file': 'string', '_dlt_load_id': 'string', 'change': 'string',
+        'column_name': 'string', 'source_path': 'string', 'detail': 'string', 'records': 'bigint'
+    }) %}
         table_name,
         source_file,
         _dlt_load_id as load_id,
@@ -19,37 +18,13 @@ with
         source_path,
         detail,
         records
-    from {{ parcours.source_or_empty(source_name, 'schema_drift', {
-        'table_name': 'string', 'source_file': 'string', '_dlt_load_id': 'string', 'change': 'string',
-        'column_name': 'string', 'source_path': 'string', 'detail': 'string', 'records': 'bigint'
-    }) }}
-),
-
-{{ source_name }}_latest_load as (
-    select
-        '{{ source_name }}' as source,  -- noqa: RF04
-        max(_dlt_load_id) as latest_load_id
-    from {{ source(source_name, 'reconciliation') }}
-),
-
-{% endfor -%}
-
-unioned as (
-    {%- for source_name in sources %}
-    select * from {{ source_name }}_drift
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% endcall %}
 ),
 
 latest_loads as (
-    {%- for source_name in sources %}
-    select * from {{ source_name }}_latest_load
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {% call parcours.union_raw_datasets('reconciliation') %}
+        max(_dlt_load_id) as latest_load_id
+    {% endcall %}
 ),
 
 final as (
