@@ -18,19 +18,27 @@
 -- rows of a load newer than the newest load here (the last day and the days rewritten with
 -- late events), plus every day from var backfill_from_date on during a backfill.
 
+{%- if is_incremental() %}
+    {%- set reloaded_days = parcours.reloaded_days(
+        source('ga4', 'events'), 'event_date', '_dlt_load_id', 'load_id'
+    ) %}
+{%- endif %}
+
 with
 
 events as (
     select * from {{ source('ga4', 'events') }}
     {%- if is_incremental() %}
-    where event_date in (
-        {{ parcours.reloaded_days(source('ga4', 'events'), 'event_date', '_dlt_load_id', 'load_id') }}
-    )
+    where event_date in ({{ reloaded_days }})
     {%- endif %}
 ),
 
 event_params as (
+    -- filtered on its own too: DuckDB does not carry an in-list across the join to this side
     select * from {{ ref('stg_ga4__event_params') }}
+    {%- if is_incremental() %}
+    where event_date in ({{ reloaded_days }})
+    {%- endif %}
 ),
 
 renamed as (
