@@ -15,7 +15,7 @@
             ) }}
         from {{ this }}
     {%- endset -%}
-    {%- if execute and load_relation(this) is not none -%}
+    {%- if parcours.can_query_this() -%}
         {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
         cast('{{ window_start }}' as date)
     {%- else -%}
@@ -42,7 +42,8 @@
     `backfill_from_date` on. For sources replaced whole per day (GA4: ingestion merges on
     event_date), all rows of such a day come from that load. Returns a comma-separated list of
     date literals for an `in (...)` filter, which reaches the table scans (a null literal when
-    no day changed). Use only inside `{% if is_incremental() %}`. -#}
+    no day changed); where the model cannot be queried first (parse, unit tests) the same days
+    as a subquery. Use only inside `{% if is_incremental() %}`. -#}
 {% macro reloaded_days(source_relation, source_date_column, source_load_column, this_load_column) -%}
     {%- set backfill_from = var('backfill_from_date', none) -%}
     {%- set days_sql -%}
@@ -53,10 +54,9 @@
             {%- if backfill_from %}
             or {{ source_date_column }} >= cast('{{ backfill_from }}' as date)
             {%- endif %}
-        order by reloaded_day
     {%- endset -%}
-    {%- if execute -%}
-        {%- set days = run_query(days_sql).columns[0].values() -%}
+    {%- if parcours.can_query_this() -%}
+        {%- set days = run_query(days_sql).columns[0].values() | sort -%}
         {%- if days | length == 0 -%}
             cast(null as date)
         {%- else -%}
@@ -65,6 +65,14 @@
             {%- endfor -%}
         {%- endif -%}
     {%- else -%}
-        cast(null as date)
+        {{ days_sql }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Whether the current node may be queried for its incremental window while it compiles: dbt
+    executes, the node is a model (a unit test's `this` and sources are fixture rows, which only
+    the SQL itself can read) and its relation exists. -#}
+{% macro can_query_this() -%}
+    {{ return(execute and model is defined and model.resource_type == 'model' and load_relation(this) is not none) }}
 {%- endmacro %}
