@@ -59,23 +59,61 @@ typed_values_with_priority as (
         on typed_values.identifier_type = identifier_types.identifier_type
 ),
 
-blocked_values as (
+exact_blocked_values as (
+    -- rules on the whole value: a hash join on it
     select
         typed_values.identifier_namespace,
         typed_values.identifier_value,
-        min(blocklist.reason) as blocklist_reason
+        blocklist.reason
     from typed_values
     inner join blocklist
         on
-            (typed_values.identifier_type = blocklist.identifier_type or blocklist.identifier_type = '*')
-            and (
-                (blocklist.match_type = 'exact' and typed_values.identifier_value = blocklist.value)
-                or (
-                    blocklist.match_type = 'regex'
-                    and {{ value_matches_blocklist_pattern }}
-                )
-            )
-    group by typed_values.identifier_namespace, typed_values.identifier_value
+            typed_values.identifier_value = blocklist.value
+            and (typed_values.identifier_type = blocklist.identifier_type or blocklist.identifier_type = '*')
+    where blocklist.match_type = 'exact'
+),
+
+typed_regex_blocked_values as (
+    -- patterns of one identifier type: each value meets only its own type's patterns (a pattern
+    -- read from a column is compiled for every row it is tried on)
+    select
+        typed_values.identifier_namespace,
+        typed_values.identifier_value,
+        blocklist.reason
+    from typed_values
+    inner join blocklist
+        on typed_values.identifier_type = blocklist.identifier_type
+    where
+        blocklist.match_type = 'regex'
+        and {{ value_matches_blocklist_pattern }}
+),
+
+any_type_regex_blocked_values as (
+    select
+        typed_values.identifier_namespace,
+        typed_values.identifier_value,
+        blocklist.reason
+    from typed_values
+    cross join blocklist
+    where
+        blocklist.identifier_type = '*'
+        and blocklist.match_type = 'regex'
+        and {{ value_matches_blocklist_pattern }}
+),
+
+blocked_values as (
+    select
+        identifier_namespace,
+        identifier_value,
+        min(reason) as blocklist_reason
+    from (
+        select * from exact_blocked_values
+        union all
+        select * from typed_regex_blocked_values
+        union all
+        select * from any_type_regex_blocked_values
+    ) as matches
+    group by identifier_namespace, identifier_value
 ),
 
 registry_needs as (

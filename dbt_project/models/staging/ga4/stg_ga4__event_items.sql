@@ -39,7 +39,10 @@ renamed as (
 ranked as (
     select
         *,
-        row_number() over (partition by event_id, item_index order by load_id desc) as version_rank
+        row_number() over (
+            partition by event_date, event_id, item_index
+            order by load_id desc
+        ) as version_rank
     from renamed
 ),
 

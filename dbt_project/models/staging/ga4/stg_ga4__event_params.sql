@@ -32,6 +32,7 @@ source as (
 valued as (
     select
         event_id,
+        event_date,
         key as param_key,
         param_index,
         _dlt_load_id as load_id,
@@ -53,11 +54,13 @@ valued as (
 ),
 
 ranked as (
-    -- a key sent twice on one event: the first occurrence wins
+    -- a key sent twice on one event: the first occurrence wins. An event and its parameters
+    -- belong to one event_date (its day file, replaced whole per day), so the day partitions
+    -- too: a filter on event_date above this view then reaches the table scan.
     select
         *,
         row_number() over (
-            partition by event_id, param_key
+            partition by event_date, event_id, param_key
             order by load_id desc, param_index asc
         ) as occurrence_rank
     from valued
@@ -66,6 +69,7 @@ ranked as (
 final as (
     select
         event_id,
+        event_date,
         {%- for key, column in text_params.items() %}
         max(case when param_key = '{{ key }}' then text_value end) as {{ column }},
         {%- endfor %}
@@ -75,7 +79,7 @@ final as (
         count(*) as param_count
     from ranked
     where occurrence_rank = 1
-    group by event_id
+    group by event_id, event_date
 )
 
 select * from final
