@@ -33,8 +33,8 @@ FIRST_DAYS = 4  # days 0-3 arrive at once, then one day per increment
 INCREMENTS = 3  # days 4, 5 and 6
 LATE_POS_DAY = 2  # its POS file lands with day 6, after the files of days 3, 4 and 5
 SNAPSHOT_SCHEMA = "incremental_snapshot"
-# The incremental facts compared, and the dbt selection that builds them with everything upstream.
-FACTS = ("int_web__sessionized_events", "fct_sessions", "fct_touchpoints")
+# The incremental models compared, and the dbt selection that builds them with everything upstream.
+FACTS = ("stg_ga4__events", "int_web__sessionized_events", "fct_sessions", "fct_touchpoints")
 SELECTION = [*(f"+{fact}" for fact in FACTS), "int_web__late_events_quarantined"]
 
 
