@@ -59,6 +59,17 @@ contact_identifiers as (
     {%- endfor %}
 ),
 
+cookie_user_ids as (
+    -- one pass over the GA4 events (a second one would make the warehouse materialise the
+    -- whole staging view): the first event of each cookie and user_id it was seen with
+    select
+        user_pseudo_id,
+        user_id,
+        min(event_at) as first_event_at
+    from ga4_events
+    group by user_pseudo_id, user_id
+),
+
 cookie_identifiers as (
     select
         'ga4' as source,  -- noqa: RF04
@@ -66,8 +77,8 @@ cookie_identifiers as (
         user_pseudo_id as record_id,
         'ga4_user_pseudo_id' as identifier_type,
         user_pseudo_id as identifier_value,
-        min(event_at) as observed_at
-    from ga4_events
+        min(first_event_at) as observed_at
+    from cookie_user_ids
     group by user_pseudo_id
     union all
     select
@@ -76,10 +87,9 @@ cookie_identifiers as (
         user_pseudo_id as record_id,
         'ga4_user_id' as identifier_type,
         user_id as identifier_value,
-        min(event_at) as observed_at
-    from ga4_events
+        first_event_at as observed_at
+    from cookie_user_ids
     where user_id is not null
-    group by user_pseudo_id, user_id
 ),
 
 order_identifiers as (
