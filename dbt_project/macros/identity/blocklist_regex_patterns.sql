@@ -1,7 +1,7 @@
 {#- The distinct regex patterns of the seed identity_blocklist as it stands in the warehouse
     when the calling model is compiled (dbt compiles a model just before running it, after
-    its seeds were loaded), sorted. Empty when not executing (parse, lint) or when the seed
-    was never loaded. The caller tests these patterns as SQL literals, which an engine
+    its seeds were loaded), sorted. Empty when not executing (parse, lint), in a unit test, or when
+    the seed was never loaded. The caller tests these patterns as SQL literals, which an engine
     compiles once per query instead of once per row, and must still evaluate every regex
     entry of its blocklist input that is not in this list (a unit-test fixture, a seed
     changed since): the list only speeds things up, it never decides a result. -#}
@@ -9,7 +9,8 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set seed = graph.nodes.get('seed.parcours.identity_blocklist') -%}
+    {#- a unit test compiles without the graph: its fixtures are then checked row by row -#}
+    {%- set seed = (graph.get('nodes') or {}).get('seed.parcours.identity_blocklist') -%}
     {%- if seed is none -%}
         {{ return([]) }}
     {%- endif -%}

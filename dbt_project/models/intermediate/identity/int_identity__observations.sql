@@ -11,8 +11,8 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-ga4_events as (
-    select * from {{ ref('stg_ga4__events') }}
+cookie_user_ids as (
+    select * from {{ ref('int_identity__ga4_cookie_user_ids') }}
 ),
 
 store_orders as (
@@ -57,17 +57,6 @@ contact_identifiers as (
     from contacts
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
-),
-
-cookie_user_ids as (
-    -- one pass over the GA4 events (a second one would make the warehouse materialise the
-    -- whole staging view): the first event of each cookie and user_id it was seen with
-    select
-        user_pseudo_id,
-        user_id,
-        min(event_at) as first_event_at
-    from ga4_events
-    group by user_pseudo_id, user_id
 ),
 
 cookie_identifiers as (
