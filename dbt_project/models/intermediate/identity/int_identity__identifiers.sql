@@ -5,6 +5,9 @@
 -- value, duplicates of one person counted once by gender and birth year) and, for values no
 -- CRM contact carries, the most records in one day (var
 -- identity_shared_value_max_records_per_day). link_status says which rule applied first.
+-- Block-list entries: `exact` ones by an equality join on the value; `regex` ones whose
+-- pattern is in the seed as loaded at compile time as SQL literals (compiled once per query,
+-- not once per row); any other regex entry (a unit-test fixture) row by row.
 
 {%- set max_records_per_day = var('identity_shared_value_max_records_per_day') %}
 
@@ -134,7 +137,10 @@ blocklist_matches as (
     inner join exact_blocklist
         on
             typed_values.identifier_value = exact_blocklist.value
-            and (typed_values.identifier_type = exact_blocklist.identifier_type or exact_blocklist.identifier_type = '*')
+            and (
+                typed_values.identifier_type = exact_blocklist.identifier_type
+                or exact_blocklist.identifier_type = '*'
+            )
     union all
     -- regex entries with a literal pattern: the hits joined to the entries of their pattern
     select
