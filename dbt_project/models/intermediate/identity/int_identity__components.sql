@@ -22,33 +22,53 @@ labels as (
 ),
 
 record_nodes as (
-    select distinct
-        record_node_id as node_id,
+    -- a record node id stands for one record: one row per id, without grouping by the text columns
+    select
+        edges.record_node_id as node_id,
         'record' as node_type,
-        source,
-        record_type,
-        record_id,
+        min(edges.source) as source,  -- noqa: RF04
+        min(edges.record_type) as record_type,
+        min(edges.record_id) as record_id,
         cast(null as {{ dbt.type_string() }}) as identifier_namespace,
         cast(null as {{ dbt.type_string() }}) as identifier_value
     from edges
+    group by edges.record_node_id
 ),
 
 identifier_nodes as (
-    select distinct
+    select
         identifier_node_id as node_id,
         'identifier' as node_type,
         cast(null as {{ dbt.type_string() }}) as source,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as record_type,
         cast(null as {{ dbt.type_string() }}) as record_id,
-        identifier_namespace,
-        identifier_value
+        min(identifier_namespace) as identifier_namespace,
+        min(identifier_value) as identifier_value
     from edges
+    group by identifier_node_id
+),
+
+record_nodes_with_consent as (
+    select
+        record_nodes.*,
+        coalesce(records.has_refused_consent, false) as has_refused_consent,
+        coalesce(records.has_granted_consent, false) as has_granted_consent
+    from record_nodes
+    left join records
+        on
+            record_nodes.source = records.source
+            and record_nodes.record_type = records.record_type
+            and record_nodes.record_id = records.record_id
 ),
 
 nodes as (
-    select * from record_nodes
+    select * from record_nodes_with_consent
     union all
-    select * from identifier_nodes
+    select
+        *,
+        false as has_refused_consent,
+        false as has_granted_consent
+    from identifier_nodes
 ),
 
 unsettled_components as (
@@ -67,42 +87,45 @@ labelled as (
         nodes.*,
         labels.component_id,
         labels.settled_at_iteration,
-        coalesce(records.has_refused_consent, false) as has_refused_consent,
-        coalesce(records.has_granted_consent, false) as has_granted_consent,
         unsettled_components.component_id is null as is_converged
     from nodes
     inner join labels
         on nodes.node_id = labels.node_id
-    left join records
-        on
-            nodes.source = records.source
-            and nodes.record_type = records.record_type
-            and nodes.record_id = records.record_id
     left join unsettled_components
         on labels.component_id = unsettled_components.component_id
 ),
 
+component_summary as (
+    -- an aggregate per component joined back (cheaper than window functions over every node)
+    select
+        component_id,
+        {{ dbt.bool_or('has_refused_consent') }} as is_component_consent_refused,
+        {{ dbt.bool_or('has_refused_consent') }}
+        and {{ dbt.bool_or('has_granted_consent') }} as has_consent_conflict,
+        count(case when node_type = 'record' then 1 end) as component_record_count
+    from labelled
+    group by component_id
+),
+
 final as (
     select
-        node_id,
-        node_type,
-        source,
-        record_type,
-        record_id,
-        identifier_namespace,
-        identifier_value,
-        component_id,
-        settled_at_iteration,
-        is_converged,
-        has_refused_consent,
-        {{ dbt.bool_or('has_refused_consent') }} over (partition by component_id)
-            as is_component_consent_refused,
-        {{ dbt.bool_or('has_refused_consent') }} over (partition by component_id)
-        and {{ dbt.bool_or('has_granted_consent') }} over (partition by component_id)
-            as has_consent_conflict,
-        count(case when node_type = 'record' then 1 end) over (partition by component_id)
-            as component_record_count
+        labelled.node_id,
+        labelled.node_type,
+        labelled.source,
+        labelled.record_type,
+        labelled.record_id,
+        labelled.identifier_namespace,
+        labelled.identifier_value,
+        labelled.component_id,
+        labelled.settled_at_iteration,
+        labelled.is_converged,
+        labelled.has_refused_consent,
+        component_summary.is_component_consent_refused,
+        component_summary.has_consent_conflict,
+        component_summary.component_record_count
     from labelled
+    inner join component_summary
+        on labelled.component_id = component_summary.component_id
 )
 
 select * from final

@@ -22,7 +22,7 @@ identifiers as (
 ),
 
 linking_observations as (
-    select distinct
+    select
         observations.source,
         observations.record_type,
         observations.record_id,
@@ -43,27 +43,17 @@ linking_observations as (
         and records.exclusion_reason is null
 ),
 
-multi_valued_namespaces as (
+single_valued_observations as (
+    -- one row per record and namespace in which it carries exactly one distinct value
     select
         source,
         record_type,
         record_id,
-        identifier_namespace
+        identifier_namespace,
+        min(identifier_value) as identifier_value
     from linking_observations
     group by source, record_type, record_id, identifier_namespace
-    having count(*) > 1
-),
-
-single_valued_observations as (
-    select linking_observations.*
-    from linking_observations
-    left join multi_valued_namespaces
-        on
-            linking_observations.source = multi_valued_namespaces.source
-            and linking_observations.record_type = multi_valued_namespaces.record_type
-            and linking_observations.record_id = multi_valued_namespaces.record_id
-            and linking_observations.identifier_namespace = multi_valued_namespaces.identifier_namespace
-    where multi_valued_namespaces.record_id is null
+    having min(identifier_value) = max(identifier_value)
 ),
 
 numbered as (

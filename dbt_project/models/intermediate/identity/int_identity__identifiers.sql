@@ -5,12 +5,18 @@
 -- value, duplicates of one person counted once by gender and birth year) and, for values no
 -- CRM contact carries, the most records in one day (var
 -- identity_shared_value_max_records_per_day). link_status says which rule applied first.
+-- Block-list entries: `exact` ones by an equality join on the value; `regex` ones whose
+-- pattern is in the seed as loaded at compile time as SQL literals (compiled once per query,
+-- not once per row); any other regex entry (a unit-test fixture) row by row.
 
 {%- set max_records_per_day = var('identity_shared_value_max_records_per_day') %}
 
 {%- set value_matches_blocklist_pattern = parcours.regex_contains(
-    'lower(typed_values.identifier_value)', 'blocklist.value'
+    'lowered_values.lowered_value', 'other_regex_blocklist.value'
 ) %}
+{#- regex patterns read from a table are compiled once per row: the seed's patterns are
+    also inlined as literals (see macro identity_blocklist_regex_patterns) -#}
+{%- set literal_patterns = parcours.identity_blocklist_regex_patterns() %}
 {%- set birth_year_text = dbt.safe_cast('contacts.birth_year', dbt.type_string()) %}
 
 with
@@ -59,45 +65,116 @@ typed_values_with_priority as (
         on typed_values.identifier_type = identifier_types.identifier_type
 ),
 
-exact_blocked_values as (
-    -- rules on the whole value: a hash join on it
+exact_blocklist as (
+    select * from blocklist
+    where match_type = 'exact'
+),
+
+regex_blocklist as (
+    select * from blocklist
+    where match_type = 'regex'
+),
+
+literal_patterns as (
+    -- the seed's regex patterns as read when this model was compiled
+    {%- for pattern in literal_patterns %}
+    select {{ parcours.quoted_string(pattern) }} as pattern
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as pattern
+    from identifier_types
+    where 1 = 0
+    {%- endfor %}
+),
+
+other_regex_blocklist as (
+    -- regex entries that are not among them (a block list changed since): evaluated row by row
+    select regex_blocklist.*
+    from regex_blocklist
+    left join literal_patterns
+        on regex_blocklist.value = literal_patterns.pattern
+    where literal_patterns.pattern is null
+),
+
+lowered_values as (
+    select
+        identifier_namespace,
+        identifier_type,
+        identifier_value,
+        lower(identifier_value) as lowered_value
+    from typed_values
+),
+
+literal_pattern_hits as (
+    -- each literal pattern compiled once and tested against every value (matches are rare)
+    {%- for pattern in literal_patterns %}
+    select
+        identifier_namespace,
+        identifier_type,
+        identifier_value,
+        {{ parcours.quoted_string(pattern) }} as pattern
+    from lowered_values
+    where {{ parcours.regex_contains('lowered_value', parcours.quoted_string(pattern)) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select
+        identifier_namespace,
+        identifier_type,
+        identifier_value,
+        cast(null as {{ dbt.type_string() }}) as pattern
+    from lowered_values
+    where 1 = 0
+    {%- endfor %}
+),
+
+blocklist_matches as (
+    -- exact entries: an equality join on the value
     select
         typed_values.identifier_namespace,
         typed_values.identifier_value,
-        blocklist.reason
+        exact_blocklist.reason
     from typed_values
-    inner join blocklist
+    inner join exact_blocklist
         on
-            typed_values.identifier_value = blocklist.value
-            and (typed_values.identifier_type = blocklist.identifier_type or blocklist.identifier_type = '*')
-    where blocklist.match_type = 'exact'
-),
-
-typed_regex_blocked_values as (
-    -- patterns of one identifier type: each value meets only its own type's patterns (a pattern
-    -- read from a column is compiled for every row it is tried on)
+            typed_values.identifier_value = exact_blocklist.value
+            and (
+                typed_values.identifier_type = exact_blocklist.identifier_type
+                or exact_blocklist.identifier_type = '*'
+            )
+    union all
+    -- regex entries with a literal pattern: the hits joined to the entries of their pattern
     select
-        typed_values.identifier_namespace,
-        typed_values.identifier_value,
-        blocklist.reason
-    from typed_values
-    inner join blocklist
-        on typed_values.identifier_type = blocklist.identifier_type
-    where
-        blocklist.match_type = 'regex'
-        and {{ value_matches_blocklist_pattern }}
-),
-
-any_type_regex_blocked_values as (
+        literal_pattern_hits.identifier_namespace,
+        literal_pattern_hits.identifier_value,
+        regex_blocklist.reason
+    from literal_pattern_hits
+    inner join regex_blocklist
+        on
+            literal_pattern_hits.pattern = regex_blocklist.value
+            and (
+                literal_pattern_hits.identifier_type = regex_blocklist.identifier_type
+                or regex_blocklist.identifier_type = '*'
+            )
+    union all
+    -- other regex entries of one identifier type: an equality join on the type, then the pattern
     select
-        typed_values.identifier_namespace,
-        typed_values.identifier_value,
-        blocklist.reason
-    from typed_values
-    cross join blocklist
+        lowered_values.identifier_namespace,
+        lowered_values.identifier_value,
+        other_regex_blocklist.reason
+    from lowered_values
+    inner join other_regex_blocklist
+        on lowered_values.identifier_type = other_regex_blocklist.identifier_type
+    where {{ value_matches_blocklist_pattern }}
+    union all
+    -- other regex entries of every identifier type ('*')
+    select
+        lowered_values.identifier_namespace,
+        lowered_values.identifier_value,
+        other_regex_blocklist.reason
+    from lowered_values
+    cross join other_regex_blocklist
     where
-        blocklist.identifier_type = '*'
-        and blocklist.match_type = 'regex'
+        other_regex_blocklist.identifier_type = '*'
         and {{ value_matches_blocklist_pattern }}
 ),
 
@@ -106,13 +183,7 @@ blocked_values as (
         identifier_namespace,
         identifier_value,
         min(reason) as blocklist_reason
-    from (
-        select * from exact_blocked_values
-        union all
-        select * from typed_regex_blocked_values
-        union all
-        select * from any_type_regex_blocked_values
-    ) as matches
+    from blocklist_matches
     group by identifier_namespace, identifier_value
 ),
 

@@ -11,8 +11,8 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-ga4_events as (
-    select * from {{ ref('stg_ga4__events') }}
+cookie_user_ids as (
+    select * from {{ ref('int_identity__ga4_cookie_user_ids') }}
 ),
 
 store_orders as (
@@ -66,8 +66,8 @@ cookie_identifiers as (
         user_pseudo_id as record_id,
         'ga4_user_pseudo_id' as identifier_type,
         user_pseudo_id as identifier_value,
-        min(event_at) as observed_at
-    from ga4_events
+        min(first_event_at) as observed_at
+    from cookie_user_ids
     group by user_pseudo_id
     union all
     select
@@ -76,10 +76,9 @@ cookie_identifiers as (
         user_pseudo_id as record_id,
         'ga4_user_id' as identifier_type,
         user_id as identifier_value,
-        min(event_at) as observed_at
-    from ga4_events
+        first_event_at as observed_at
+    from cookie_user_ids
     where user_id is not null
-    group by user_pseudo_id, user_id
 ),
 
 order_identifiers as (

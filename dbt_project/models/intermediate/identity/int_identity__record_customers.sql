@@ -70,21 +70,21 @@ component_keys as (
 ),
 
 record_assignments as (
+    -- per record node (integer id): cheaper to group and join than the record's text key
     select
-        edges.source,
-        edges.record_type,
-        edges.record_id,
+        edges.record_node_id,
         max(current_keys.registered_at) as assigned_at
     from edges
     inner join current_keys
         on
             edges.identifier_namespace = current_keys.identifier_namespace
             and edges.identifier_value = current_keys.identifier_value
-    group by edges.source, edges.record_type, edges.record_id
+    group by edges.record_node_id
 ),
 
 record_nodes as (
     select
+        node_id,
         source,
         record_type,
         record_id,
@@ -116,10 +116,7 @@ final as (
     left join component_keys
         on record_nodes.component_id = component_keys.component_id
     left join record_assignments
-        on
-            records.source = record_assignments.source
-            and records.record_type = record_assignments.record_type
-            and records.record_id = record_assignments.record_id
+        on record_nodes.node_id = record_assignments.record_node_id
 )
 
 select * from final

@@ -12,8 +12,8 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-ga4_events as (
-    select * from {{ ref('stg_ga4__events') }}
+cookie_user_ids as (
+    select * from {{ ref('int_identity__ga4_cookie_user_ids') }}
 ),
 
 sessions as (
@@ -50,10 +50,9 @@ bot_cookies as (
 cookies as (
     select
         user_pseudo_id,
-        min(event_at) as first_seen_at,
-        -- a cookie set while analytics storage was refused: GA4 gives a new one per session
-        {{ dbt.bool_or('coalesce(has_analytics_consent, true)') }} as has_consent
-    from ga4_events
+        min(first_event_at) as first_seen_at,
+        {{ dbt.bool_or('has_consent') }} as has_consent
+    from cookie_user_ids
     where user_pseudo_id is not null
     group by user_pseudo_id
 ),
