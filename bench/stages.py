@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from bench.measure import StageResult, timed
+from ingestion.pipelines import SOURCE_NAMES
 from parcours.paths import HOME_ENV_VAR, DataDir
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
-SOURCES = ("crm", "ga4", "pos", "social")
+SOURCES = SOURCE_NAMES
 #: dbt model name prefixes reported on their own (the figures of the issue), from run_results.json.
 MODEL_GROUPS: dict[str, tuple[str, ...]] = {
     "identity": ("int_identity__",),

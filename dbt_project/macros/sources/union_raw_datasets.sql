@@ -4,7 +4,7 @@
     not exist yet (see `source_or_empty`); none reads it with `source()`. Use as
     `{% call parcours.union_raw_datasets('reconciliation') %} table_name, ... {% endcall %}`. -#}
 {% macro union_raw_datasets(table_name, columns=none) -%}
-    {%- for source_name in ['crm', 'ga4', 'pos', 'social'] %}
+    {%- for source_name in parcours.raw_source_names() %}
     select
         '{{ source_name }}' as source,  -- noqa: RF04
         {{ caller() | trim }}

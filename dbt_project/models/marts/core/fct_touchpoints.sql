@@ -26,7 +26,7 @@
 --     int_web__late_events_quarantined);
 --   * during a backfill (var backfill_from_date), every record with touchpoints from that day on.
 
-{%- set sources = ['ga4', 'crm', 'pos', 'social'] %}
+{%- set sources = parcours.raw_source_names() %}
 
 with
 
