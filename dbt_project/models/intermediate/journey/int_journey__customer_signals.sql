@@ -3,7 +3,8 @@
 -- (web orders and store sales; a fully returned sale does not count when var
 -- journey_exclude_returns_from_purchases), NPS promoter answers (var
 -- journey_advocacy_nps_min_score) and brand mentions with a sentiment of var
--- journey_advocacy_mention_sentiments, and `activity` (a web visit, a store purchase, an
+-- journey_advocacy_mention_sentiments (the listening vendor's label, else VADER's:
+-- int_text__scores, as in fct_social_mentions), and `activity` (a web visit, a store purchase, an
 -- e-mail click, a survey answer, a service case, a mention: what ends or starts a lapse).
 -- `seen` marks the first day of every record, `identified` that of every record that is
 -- not a bare GA4 cookie. The CRM's sales summary of a contact (stg_crm__contacts) adds what
@@ -47,6 +48,10 @@ tickets as (
 
 mentions as (
     select * from {{ ref('stg_social__mentions') }}
+),
+
+text_scores as (
+    select * from {{ ref('int_text__scores') }}
 ),
 
 contacts as (
@@ -145,13 +150,17 @@ social_signals as (
     union all
     select
         'mention' as record_type,
-        mention_id as record_id,
-        published_at as signal_at,
+        mentions.mention_id as record_id,
+        mentions.published_at as signal_at,
         'positive_mention' as signal_type
     from mentions
+    inner join text_scores
+        on
+            text_scores.text_source = 'social_mention'
+            and mentions.mention_id = text_scores.text_id
     where
-        not is_competitor
-        and vendor_sentiment in ({{ parcours.sql_string_list(var('journey_advocacy_mention_sentiments')) }})
+        not mentions.is_competitor
+        and text_scores.sentiment in ({{ parcours.sql_string_list(var('journey_advocacy_mention_sentiments')) }})
 ),
 
 history_start as (
