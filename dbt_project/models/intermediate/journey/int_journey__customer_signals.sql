@@ -160,7 +160,9 @@ social_signals as (
             and mentions.mention_id = text_scores.text_id
     where
         not mentions.is_competitor
-        and text_scores.sentiment in ({{ parcours.sql_string_list(var('journey_advocacy_mention_sentiments')) }})
+        and text_scores.sentiment in (
+            {{ parcours.sql_string_list(var('journey_advocacy_mention_sentiments')) }}
+        )
 ),
 
 history_start as (
