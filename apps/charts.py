@@ -58,6 +58,36 @@ def line(
     return _figure(traces, _layout(x, y, color, labels, title))
 
 
+def points(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str,
+    *,
+    hover: Sequence[str] = (),
+    labels: Labels | None = None,
+    size: int = 11,
+) -> go.Figure:
+    """A marker per row at (``x``, ``y``), one trace per value of ``color``, ``hover`` columns on hover."""
+    template = "<br>".join(
+        [f"{x}=%{{x}}", f"{y}=%{{y}}"] + [f"{column}=%{{customdata[{i}]}}" for i, column in enumerate(hover)]
+    )
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": rows[x].to_numpy(),
+            "y": rows[y].to_numpy(),
+            "name": name,
+            "marker": {"size": size},
+            "customdata": rows[list(hover)].astype(object).to_numpy() if hover else None,
+            "hovertemplate": template + "<extra></extra>",
+        }
+        for name, rows, _column in _series(frame, y, color, None)
+    ]
+    return _figure(traces, _layout(x, y, color, labels, None))
+
+
 def heatmap(
     grid: pd.DataFrame,
     *,

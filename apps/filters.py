@@ -168,8 +168,41 @@ def sidebar(applies: bool = True) -> Filters:
     return current()
 
 
+FILTER_VALUES = "dim_filter_values"
+
+
 def filter_options() -> dict[str, Any]:
-    """The values each filter offers, read from the published snapshot."""
+    """The values each filter offers, read from the published snapshot.
+
+    One small mart (``dim_filter_values``) answers every page view; snapshots published before
+    it existed are read from the marts it is built from.
+    """
+    if data.has_table(FILTER_VALUES):
+        return _options_from_filter_values()
+    return _options_from_marts()
+
+
+def _options_from_filter_values() -> dict[str, Any]:
+    values = data.query(
+        f"select filter_name, filter_value, filter_label, first_date, last_date from {FILTER_VALUES} "
+        "order by filter_name, filter_value"
+    )
+    options: dict[str, Any] = {"dates": (None, None), "channel": list(CHANNELS)}
+    if values.empty:
+        return options
+    channels = values[values["filter_name"] == "channel"]
+    if not channels.empty and channels["first_date"].notna().any():
+        options["dates"] = (_to_date(channels["first_date"].min()), _to_date(channels["last_date"].max()))
+    for name in ("campaign", "region", "rfm_segment", "behaviour_segment", "business_unit"):
+        options[name] = values.loc[values["filter_name"] == name, "filter_value"].tolist()
+    stores = values[values["filter_name"] == "store"]
+    if not stores.empty:
+        options["store"] = stores["filter_value"].tolist()
+        options["store_names"] = dict(zip(stores["filter_value"], stores["filter_label"], strict=True))
+    return options
+
+
+def _options_from_marts() -> dict[str, Any]:
     options: dict[str, Any] = {"dates": (None, None), "channel": list(CHANNELS)}
     if data.has_table("fct_touchpoints"):
         bounds = data.query(

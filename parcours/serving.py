@@ -32,6 +32,17 @@ POINTER_FILE = "current.json"
 LAST_ATTEMPT_FILE = "last_attempt.json"
 SERVING_SCHEMAS = ("marts",)
 SNAPSHOTS_KEPT = 3
+# Marts the app looks one customer up in (Customer 360), stored in the snapshot sorted by customer key:
+# DuckDB skips the row groups whose min / max key cannot match, so a look-up reads one row group of
+# ~120k rows whatever the mart's size. Each order ends with a unique key, so a snapshot is byte-for-byte
+# the same for the same marts. Sorting costs about what the copy costs (measured: 2.9 s against 3.1 s for
+# 0.76M touchpoints).
+LOOKUP_ORDER: dict[str, tuple[str, ...]] = {
+    "dim_customers": ("customer_key",),
+    "fct_touchpoints": ("customer_key", "touchpoint_id"),
+    "fct_customer_stage_history": ("customer_key", "stage_period_key"),
+    "bridge_customer_identifiers": ("customer_key", "source_system", "identifier_type", "identifier_value"),
+}
 PARTIAL_SUFFIX = ".partial"
 PUBLISH_LOCK_FILE = ".publish.lock"
 
@@ -184,12 +195,33 @@ def _copy_schemas(warehouse: Path, target: Path, schemas: Sequence[str]) -> dict
             [list(schemas)],
         ).fetchall()
         for schema, table in rows:
-            snapshot.execute(f'create table main."{table}" as select * from warehouse."{schema}"."{table}"')
+            order = _lookup_order(snapshot, schema, table)
+            snapshot.execute(
+                f'create table main."{table}" as select * from warehouse."{schema}"."{table}"{order}'
+            )
             count = snapshot.execute(f'select count(*) from main."{table}"').fetchone()
             tables[table] = int(count[0]) if count else 0
         snapshot.execute("detach warehouse")
         snapshot.execute("checkpoint")
     return tables
+
+
+def _lookup_order(snapshot: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The ``order by`` clause a table is copied with (:data:`LOOKUP_ORDER`), or nothing."""
+    wanted = LOOKUP_ORDER.get(table)
+    if not wanted:
+        return ""
+    present = {
+        row[0]
+        for row in snapshot.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = 'warehouse' and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    if not set(wanted) <= present:
+        return ""
+    return " order by " + ", ".join(f'"{column}"' for column in wanted)
 
 
 def _prune_old_snapshots(serving_dir: Path, keep: int) -> None:

@@ -36,13 +36,24 @@ CAMPAIGN_REACH = Dimensions(
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov")
 
 
+ORDERS_DAILY = "fct_orders_daily"
+
+
 def online_vs_store(filters: Filters) -> pd.DataFrame:
-    """Orders and net revenue per day and order channel (online / store), from fct_orders."""
+    """Orders and net revenue per day and order channel (online / store).
+
+    From fct_orders_daily (fct_orders summed per day, channel, region and store); snapshots
+    published before it existed are read from fct_orders.
+    """
     clause = where(filters, ORDERS)
+    if data.has_table(ORDERS_DAILY):
+        source, orders = ORDERS_DAILY, "sum(orders)::bigint"
+    else:
+        source, orders = "fct_orders", "count(*)"
     return data.query(
         f"""
-        select order_date, order_channel, count(*) as orders, sum(net_revenue)::double as net_revenue
-        from fct_orders
+        select order_date, order_channel, {orders} as orders, sum(net_revenue)::double as net_revenue
+        from {source}
         {clause.sql}
         group by order_date, order_channel
         order by order_date, order_channel

@@ -27,19 +27,37 @@ SEGMENT_COLUMNS = {
 CONSENTS = ("consent_email", "consent_sms", "consent_ads", "consent_analytics")
 
 
+SEGMENT_SIZES = "fct_customer_segment_sizes"
+CONSENT_COVERAGE = "fct_customer_consent_coverage"
+
+
 def segment_sizes(filters: Filters, column: str) -> pd.DataFrame:
-    """Customers, buyers, orders and revenue per value of a dim_customers column."""
+    """Customers, buyers, orders and revenue per value of a dim_customers column.
+
+    From fct_customer_segment_sizes (dim_customers summed per segment and filter attributes);
+    snapshots published before it existed are read from dim_customers.
+    """
     if column not in SEGMENT_COLUMNS.values():
         raise ValueError(f"not a segment column: {column}")
     clause = where(filters, CUSTOMERS)
-    return data.query(
-        f"""
-        select coalesce({column}::varchar, 'unknown') as segment, count(*) as customers,
+    if data.has_table(SEGMENT_SIZES):
+        clause = clause.and_("segment_column = ?", column)
+        source = SEGMENT_SIZES
+        measures = """segment, sum(customers)::bigint as customers,
+               sum(customers_with_orders)::bigint as customers_with_orders,
+               sum(orders) as orders, sum(revenue)::double as revenue,
+               round(sum(revenue)::double / nullif(sum(customers_with_orders), 0), 2) as revenue_per_buyer"""
+    else:
+        source = "dim_customers"
+        measures = f"""coalesce({column}::varchar, 'unknown') as segment, count(*) as customers,
                count(*) filter (where order_count > 0) as customers_with_orders,
                sum(order_count) as orders, sum(total_revenue)::double as revenue,
                round(sum(total_revenue)::double / nullif(count(*) filter (where order_count > 0), 0), 2)
-                 as revenue_per_buyer
-        from dim_customers
+                 as revenue_per_buyer"""
+    return data.query(
+        f"""
+        select {measures}
+        from {source}
         {clause.sql}
         group by segment
         order by customers desc, segment
@@ -49,31 +67,52 @@ def segment_sizes(filters: Filters, column: str) -> pd.DataFrame:
 
 
 def consent_coverage(filters: Filters) -> pd.DataFrame:
-    """Customers who consented, refused or never said, per consent (current state)."""
+    """Customers who consented, refused or never said, per consent (current state).
+
+    From fct_customer_consent_coverage; snapshots published before it existed are read from
+    dim_customers.
+    """
     clause = where(filters, CUSTOMERS)
-    selects = ",\n".join(
-        f"count(*) filter (where {consent}) as {consent}__yes, "
-        f"count(*) filter (where not {consent}) as {consent}__no, "
-        f"count(*) filter (where {consent} is null) as {consent}__unknown"
-        for consent in CONSENTS
-    )
-    wide = data.query(
-        f"select count(*) as customers, {selects} from dim_customers {clause.sql}", clause.params
-    )
+    if data.has_table(CONSENT_COVERAGE):
+        counts = data.query(
+            f"""
+            select consent, sum(customers) as customers, sum(consented) as consented,
+                   sum(refused) as refused, sum(unanswered) as unanswered
+            from {CONSENT_COVERAGE}
+            {clause.sql}
+            group by consent
+            """,
+            clause.params,
+        ).set_index("consent")
+    else:
+        counts = _consent_counts_of_customers(clause.sql, clause.params)
+    by_consent = counts.to_dict("index")
     rows = []
     for consent in CONSENTS:
-        total = int(wide["customers"].iloc[0])
-        yes = int(wide[f"{consent}__yes"].iloc[0])
+        name = consent.removeprefix("consent_")
+        found = by_consent.get(name, {})
+        total, yes = int(found.get("customers", 0)), int(found.get("consented", 0))
         rows.append(
             {
-                "consent": consent.removeprefix("consent_"),
+                "consent": name,
                 "consented": yes,
-                "refused": int(wide[f"{consent}__no"].iloc[0]),
-                "unknown": int(wide[f"{consent}__unknown"].iloc[0]),
+                "refused": int(found.get("refused", 0)),
+                "unknown": int(found.get("unanswered", 0)),
                 "coverage": yes / total if total else None,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _consent_counts_of_customers(where_sql: str, params: list[object]) -> pd.DataFrame:
+    """Per consent: customers, consented, refused and unknown, counted on dim_customers."""
+    parts = " union all ".join(
+        f"select '{consent.removeprefix('consent_')}' as consent, count(*) as customers, "
+        f"count(*) filter (where {consent}) as consented, count(*) filter (where not {consent}) as refused, "
+        f"count(*) filter (where {consent} is null) as unanswered from dim_customers {where_sql}"
+        for consent in CONSENTS
+    )
+    return data.query(parts, params * len(CONSENTS)).set_index("consent")
 
 
 def segment_summary(filters: Filters, segment_type: str) -> pd.DataFrame:

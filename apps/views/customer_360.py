@@ -1,9 +1,8 @@
 """Customer 360: find one customer, see their profile, timeline, and why they are one person."""
 
-import plotly.express as px
 import streamlit as st
 
-from apps import components
+from apps import charts, components
 from apps.queries import customer_360 as c360
 
 CUSTOMER_PARAM = "customer"
@@ -80,15 +79,14 @@ def _timeline(customer_key: str) -> None:
     touchpoints = c360.timeline(customer_key)
     if components.empty(touchpoints, "touchpoints"):
         return
-    figure = px.scatter(
+    figure = charts.points(
         touchpoints,
         x="touchpoint_at",
         y="channel",
         color="touchpoint_type",
-        hover_data=["sub_channel", "campaign", "store_id", "sentiment", "revenue"],
+        hover=["sub_channel", "campaign", "store_id", "sentiment", "revenue"],
         labels={"touchpoint_at": ""},
     )
-    figure.update_traces(marker={"size": 11})
     components.chart(figure, "customer-timeline")
     components.table(touchpoints, "customer_touchpoints")
     stages = c360.stage_history(customer_key)

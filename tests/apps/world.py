@@ -527,6 +527,77 @@ EXTRA_COLUMNS: dict[str, str] = {
 }
 
 
+# The app's aggregate marts (dbt_project/models/marts/app), derived from the rows above as the dbt
+# models do: the pages read them instead of scanning the per-customer and per-order marts.
+TABLES["dim_filter_values"] = f"""
+    with touchpoints as ({TABLES["fct_touchpoints"]}),
+    customers as ({TABLES["dim_customers"]}),
+    orders as ({TABLES["fct_orders"]}),
+    stores as (
+        select 'store' as filter_name, store_id::varchar as filter_value,
+               arg_min(store_name, (ordered_at, order_key)) as filter_label,
+               arg_min(business_unit, (ordered_at, order_key)) as business_unit,
+               min(order_date) as first_date, max(order_date) as last_date
+        from orders where store_id is not null group by store_id
+    )
+    select * from stores
+    union all
+    select 'channel', channel, null, null, min(touchpoint_date), max(touchpoint_date)
+    from touchpoints group by channel
+    union all
+    select 'campaign', campaign, null, null, min(touchpoint_date), max(touchpoint_date)
+    from touchpoints where campaign is not null group by campaign
+    union all
+    select distinct 'region', region, null, null, null::date, null::date from customers where region is not null
+    union all
+    select distinct 'rfm_segment', rfm_segment, null, null, null::date, null::date
+    from customers where rfm_segment is not null
+    union all
+    select distinct 'behaviour_segment', behaviour_segment, null, null, null::date, null::date
+    from customers where behaviour_segment is not null
+    union all
+    select distinct 'business_unit', business_unit, null, null, null::date, null::date
+    from stores where business_unit is not null
+"""
+TABLES["fct_orders_daily"] = f"""
+    select order_date, order_channel, region, store_id, business_unit, count(*)::bigint as orders,
+           sum(net_revenue)::decimal(18, 2) as revenue, sum(net_revenue)::decimal(18, 2) as net_revenue
+    from ({TABLES["fct_orders"]}) as orders
+    group by all
+"""
+SEGMENT_COLUMNS = (
+    "rfm_segment",
+    "behaviour_segment",
+    "current_buying_cycle_position",
+    "current_funnel_stage",
+    "preferred_channel",
+    "region",
+    "age_band",
+)
+TABLES["fct_customer_segment_sizes"] = " union all ".join(
+    f"""
+    select '{column}' as segment_column, coalesce({column}::varchar, 'unknown') as segment, region,
+           rfm_segment, behaviour_segment, count(*)::bigint as customers,
+           count(*) filter (where order_count > 0)::bigint as customers_with_orders,
+           sum(order_count)::bigint as orders, sum(total_revenue)::decimal(18, 2) as revenue
+    from ({TABLES["dim_customers"]}) as customers
+    group by all
+    """
+    for column in SEGMENT_COLUMNS
+)
+TABLES["fct_customer_consent_coverage"] = " union all ".join(
+    f"""
+    select '{consent}' as consent, region, rfm_segment, behaviour_segment, count(*)::bigint as customers,
+           count(*) filter (where consent_{consent})::bigint as consented,
+           count(*) filter (where not consent_{consent})::bigint as refused,
+           count(*) filter (where consent_{consent} is null)::bigint as unanswered
+    from ({TABLES["dim_customers"]}) as customers
+    group by all
+    """
+    for consent in ("email", "sms", "ads", "analytics")
+)
+
+
 def build_warehouse(data: DataDir, tables: Iterable[str], email_hash: str) -> None:
     """Create ``tables`` (names of :data:`TABLES`) in the warehouse's marts schema."""
     data.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -96,3 +96,32 @@ def test_the_files_of_a_killed_publish_are_never_named_and_the_next_publish_remo
     assert current_snapshot(serving) == second
     assert not partial_snapshots(serving)
     assert sorted(path.name for path in serving.iterdir() if path.name.startswith(".snapshot")) == []
+
+
+def test_customer_lookup_marts_are_stored_sorted_so_a_lookup_reads_one_row_group(tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema marts")
+        # 300k touchpoints of 30k customers in shuffled order: 3 row groups of ~123k rows.
+        connection.execute(
+            """
+            create table marts.fct_touchpoints as
+            select 't' || lpad(i::varchar, 7, '0') as touchpoint_id,
+                   'c' || lpad((i % 30000)::varchar, 5, '0') as customer_key
+            from range(300000) as r(i) order by hash(i)
+            """
+        )
+        connection.execute("create table marts.other as select * from marts.fct_touchpoints")
+    publish_snapshot(warehouse, tmp_path / "serving", run_id="run-1")
+    with open_snapshot(tmp_path / "serving") as snapshot:
+        assert snapshot is not None
+        stored = [row[0] for row in snapshot.execute("select touchpoint_id from fct_touchpoints").fetchall()]
+        expected = snapshot.execute(
+            "select touchpoint_id from fct_touchpoints order by customer_key, touchpoint_id"
+        ).fetchall()
+        assert stored == [row[0] for row in expected]
+        plan = snapshot.execute(
+            "explain analyze select * from fct_touchpoints where customer_key = ?", ["c01234"]
+        ).fetchall()[0][1]
+        assert "Row Groups Scanned: 1 / 3" in plan
+        assert snapshot.execute("select count(*) from other").fetchone() == (300000,)
