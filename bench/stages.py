@@ -51,15 +51,15 @@ def ingest_source(data: DataDir, source: str) -> StageResult:
 
 
 def dbt_build(data: DataDir, input_rows: int) -> StageResult:
-    """One bare ``dbt build`` of the whole project; rows = the raw rows this run ingested.
+    """One bare ``dbt build`` of the whole project as production runs it; rows = the raw rows ingested.
 
     dbt writes its target and logs into the data directory's scratch folder, so
     a benchmark never touches ``dbt_project/target`` that others use.
     """
-    from orchestration.environment import DBT_PROJECT_DIR, dbt_environment, executable
+    from orchestration.environment import DBT_BUILD_ARGS, DBT_PROJECT_DIR, dbt_environment, executable
 
     target = data.tmp / "dbt_target"
-    command = [executable("dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR)]
+    command = [executable("dbt"), *DBT_BUILD_ARGS, "--project-dir", str(DBT_PROJECT_DIR)]
     command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
     command += ["--log-path", str(data.logs / "dbt")]
     log_file = data.logs / "bench_dbt_build.log"

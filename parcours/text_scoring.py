@@ -12,14 +12,17 @@ French texts and scored no better (9 of 15 right against 10 of 15 for English VA
 words fuzzily, and depends on a GPL-2 library; it is not used. Vendor sentiment, where the
 listening tool gives one, always wins over this score.
 
-The dbt Python model ``int_text__scores`` calls :func:`score_texts`.
+The dbt Python model ``int_text__scores`` calls :func:`score_texts`, and reuses a text's
+earlier scores while its input and :func:`scorer_fingerprint` stay the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,6 +38,21 @@ class ScoringRules:
     languages: tuple[str, ...] = ("fr", "en")
     positive_min_compound: float = 0.05
     negative_max_compound: float = -0.05
+
+
+def scorer_fingerprint(rules: ScoringRules) -> str:
+    """A hash of everything a text's scores depend on besides the text: rules, this code, the libraries.
+
+    Scores stored with the same fingerprint (and the same input) are the ones a fresh scoring
+    would give, so they can be reused; any change here gives a new fingerprint.
+    """
+    parts = [
+        repr(rules),
+        hashlib.md5(Path(__file__).read_bytes()).hexdigest(),
+        version("langdetect"),
+        version("vaderSentiment"),
+    ]
+    return hashlib.md5("|".join(parts).encode("utf-8")).hexdigest()
 
 
 @cache

@@ -20,7 +20,7 @@ from dagster_dbt import (
 )
 
 from orchestration.backfill import BackfillWindow
-from orchestration.environment import DBT_PROJECT_DIR, ensure_dbt_manifest, executable
+from orchestration.environment import DBT_BUILD_ARGS, DBT_PROJECT_DIR, ensure_dbt_manifest, executable
 
 LAYER_OWNERS = {
     "staging": "team:analytics-engineering",
@@ -71,12 +71,13 @@ MANIFEST = ensure_dbt_manifest()
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, backfill: BackfillWindow
 ) -> Iterator[Any]:
-    """Build every selected model, seed and test in one ``dbt build``, with row counts.
+    """Build every selected model, seed and data test in one ``dbt build``, with row counts.
 
-    Events reach Dagster while dbt runs, so storing them overlaps dbt's work. During a
-    backfill, ``--vars`` widens the incremental models' windows to its first day.
+    dbt unit tests are left to CI (see ``DBT_BUILD_ARGS``). Events reach Dagster while dbt
+    runs, so storing them overlaps dbt's work. During a backfill, ``--vars`` widens the
+    incremental models' windows to its first day.
     """
-    args = ["build"]
+    args = list(DBT_BUILD_ARGS)
     if backfill.active:
         args += ["--vars", json.dumps(backfill.dbt_vars())]
     yield from with_row_counts(dbt.cli(args, context=context), context)
