@@ -19,6 +19,7 @@ from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
@@ -286,8 +287,51 @@ def _check_against_normalize(pipeline: dlt.Pipeline, lines: list[TableReconcilia
             )
 
 
+def undo_partial_appends(pipeline: dlt.Pipeline) -> list[str]:
+    """Make the append jobs of a load package a crash left half loaded safe to run again.
+
+    dlt runs again every job of a pending package that it had not marked completed. An append job
+    that DuckDB committed just before the kill would then append its rows a second time. For every
+    append table with a job left started, the rows of that load are deleted and the table's completed
+    jobs of the package are queued again, so the table receives the package's rows exactly once.
+    Returns the tables reset, as ``load_id:table``.
+    """
+    reset: list[str] = []
+    for load_id in pipeline.list_normalized_load_packages():
+        package = pipeline.get_load_package_info(load_id)
+        started = {job.job_file_info.table_name for job in package.jobs.get("started_jobs", [])}
+        tables = sorted(
+            table
+            for table in started
+            if package.schema.get_table(table) is not None
+            and package.schema.get_table(table).get("write_disposition") == "append"
+        )
+        if not tables:
+            continue
+        with pipeline.sql_client() as client:
+            for table in tables:
+                qualified = client.make_qualified_table_name(table)
+                try:
+                    client.execute_sql(f"DELETE FROM {qualified} WHERE _dlt_load_id = %s", load_id)
+                except DatabaseUndefinedRelation:
+                    continue  # not created yet: nothing appended
+        for job in package.jobs.get("completed_jobs", []):
+            if job.job_file_info.table_name in tables:
+                completed = Path(job.file_path)
+                completed.rename(completed.parent.parent / "new_jobs" / completed.name)
+        reset += [f"{load_id}:{table}" for table in tables]
+        logger.warning(
+            "%s: load %s was cut short; appends of %s undone to load again",
+            pipeline.pipeline_name,
+            load_id,
+            ", ".join(tables),
+        )
+    return reset
+
+
 def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
     """Run one source (finishing any package a crash left pending), report and clean up."""
+    undo_partial_appends(pipeline)
     info = pipeline.run(source, loader_file_format="parquet")
     lines = reconciliation_of(pipeline, info.loads_ids)
     _check_against_normalize(pipeline, lines)

@@ -27,6 +27,7 @@ from ingestion.pipelines import (
     purge_loaded_packages,
     reconciliation_of,
     tables_written,
+    undo_partial_appends,
 )
 from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
 from orchestration.backfill import BackfillWindow, forget_landing_days
@@ -110,6 +111,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         data = data_dir()
         with held_warehouse(data) as warehouse:
             pipeline = make_pipeline(pipeline_name, data, warehouse)
+            undo_partial_appends(pipeline)
             if backfill.active:
                 forgotten = forget_landing_days(pipeline, backfill)
                 context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
