@@ -19,6 +19,7 @@ from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
+from dlt.common.storages.load_package import PackageStorage
 from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
@@ -70,6 +71,7 @@ DLT_SETTINGS = {
     "LOAD__TRUNCATE_STAGING_DATASET": "true",
 }
 PROGRESS_LOG_SECONDS = 10.0
+PENDING_TRANSITIONS = PackageStorage.PENDING_TRANSITIONS_FOLDER  # dlt: outcomes of committed jobs
 
 
 def configure_dlt() -> None:
@@ -290,21 +292,25 @@ def _check_against_normalize(pipeline: dlt.Pipeline, lines: list[TableReconcilia
 def undo_partial_appends(pipeline: dlt.Pipeline) -> list[str]:
     """Make the append jobs of a load package a crash left half loaded safe to run again.
 
-    dlt runs again every job of a pending package that it had not marked completed. An append job
-    that DuckDB committed just before the kill would then append its rows a second time. For every
-    append table with a job left started, the rows of that load are deleted and the table's completed
-    jobs of the package are queued again, so the table receives the package's rows exactly once.
+    dlt runs again a job of a pending package that it had left started with no record of its
+    outcome (dlt records the outcome of a committed job in ``.pending_transitions``). An append job
+    that DuckDB committed just before the kill, before that record, would append its rows a second
+    time. For every append table with such a job, the rows of that load are deleted and every job of
+    the table in the package is queued again, so the table receives the package's rows exactly once.
     Returns the tables reset, as ``load_id:table``.
     """
     reset: list[str] = []
     for load_id in pipeline.list_normalized_load_packages():
         package = pipeline.get_load_package_info(load_id)
-        started = {job.job_file_info.table_name for job in package.jobs.get("started_jobs", [])}
+        jobs = [*package.jobs.get("started_jobs", []), *package.jobs.get("completed_jobs", [])]
         tables = sorted(
-            table
-            for table in started
-            if package.schema.get_table(table) is not None
-            and package.schema.get_table(table).get("write_disposition") == "append"
+            {
+                job.job_file_info.table_name
+                for job in package.jobs.get("started_jobs", [])
+                if not _outcome_recorded(Path(job.file_path))
+                and (package.schema.get_table(job.job_file_info.table_name) or {}).get("write_disposition")
+                == "append"
+            }
         )
         if not tables:
             continue
@@ -315,18 +321,28 @@ def undo_partial_appends(pipeline: dlt.Pipeline) -> list[str]:
                     client.execute_sql(f"DELETE FROM {qualified} WHERE _dlt_load_id = %s", load_id)
                 except DatabaseUndefinedRelation:
                     continue  # not created yet: nothing appended
-        for job in package.jobs.get("completed_jobs", []):
+        for job in jobs:
             if job.job_file_info.table_name in tables:
-                completed = Path(job.file_path)
-                completed.rename(completed.parent.parent / "new_jobs" / completed.name)
+                _queue_again(Path(job.file_path))
         reset += [f"{load_id}:{table}" for table in tables]
         logger.warning(
-            "%s: load %s was cut short; appends of %s undone to load again",
+            "%s: load %s was cut short; appends to %s undone, to be loaded again",
             pipeline.pipeline_name,
             load_id,
             ", ".join(tables),
         )
     return reset
+
+
+def _outcome_recorded(job: Path) -> bool:
+    """Whether dlt recorded the outcome of a started job (it will not run it again)."""
+    return (job.parent.parent / PENDING_TRANSITIONS / job.name).exists()
+
+
+def _queue_again(job: Path) -> None:
+    """Move a started or completed job of a package back to its new jobs, forgetting its outcome."""
+    (job.parent.parent / PENDING_TRANSITIONS / job.name).unlink(missing_ok=True)
+    job.rename(job.parent.parent / "new_jobs" / job.name)
 
 
 def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
