@@ -116,7 +116,8 @@ def prefetched(items: Iterable[T], depth: int = PREFETCH_PAGES) -> Iterator[T]:
 
     The next pages are requested (and the server works on them) while the pages already received are
     validated. Order is kept; an exception of the producer is raised in the consumer, at the point of
-    the stream where it happened; closing the consumer stops the producer.
+    the stream where it happened; closing the consumer stops the producer, which then closes ``items``
+    (a generator's ``finally`` runs in the producer thread, never beside it).
     """
     queue: Queue[Any] = Queue(maxsize=depth)
     stop = threading.Event()
@@ -138,6 +139,10 @@ def prefetched(items: Iterable[T], depth: int = PREFETCH_PAGES) -> Iterator[T]:
         except BaseException as error:
             put(_Raised(error))
             return
+        finally:  # a generator's own clean-up runs in the thread that ran it
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
         put(_DONE)
 
     thread = threading.Thread(target=produce, name="parcours-prefetch", daemon=True)

@@ -120,16 +120,20 @@ def _lines_table(data: bytes, first_number: int) -> tuple[pa.Table, int]:
         valid = pa.array([_is_utf8(p) for p in pieces], pa.bool_())
     numbers = pa.array(range(first_number, first_number + len(texts)), pa.int64())
     table = pa.Table.from_arrays([numbers, texts, valid], schema=LINES_SCHEMA)
-    return table.filter(_non_blank(texts)), len(texts)
+    mask = _non_blank(texts)
+    return (table if mask is None else table.filter(mask)), len(texts)
 
 
-def _non_blank(texts: pa.Array) -> pa.Array:
-    """Lines holding a non-whitespace character; only lines starting with whitespace are trimmed."""
+def _non_blank(texts: pa.Array) -> pa.Array | None:
+    """Lines holding a non-whitespace character (None: all of them, nothing to filter).
+
+    Only lines starting with whitespace are trimmed.
+    """
     first = pc.utf8_slice_codeunits(texts, 0, 1)
     suspect = pc.or_(pc.equal(pc.utf8_length(first), 0), pc.utf8_is_space(first))
     positions = pc.indices_nonzero(suspect)
     if not len(positions):
-        return pc.invert(suspect)
+        return None
     trimmed = pc.utf8_length(pc.utf8_trim_whitespace(texts.take(positions)))
     blank = pc.equal(trimmed, 0)
     mask = pc.invert(suspect).to_numpy(zero_copy_only=False).copy()

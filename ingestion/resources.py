@@ -47,6 +47,7 @@ SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
 API_BATCH_RECORDS = 20_000
 BATCH_BYTES = 64 * 1024 * 1024
+PARSE_AHEAD = 4  # parsed items (tables of a chunk) waiting for dlt, at most
 
 
 def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
@@ -194,15 +195,23 @@ def read_landing_files(
     """Validate every new or changed landing file of one entity and yield its tables.
 
     Small files are parsed together (one chunk of up to ``BATCH_BYTES`` may hold several files), so
-    the fixed cost of a parse is paid per chunk, not per file; counts stay per file.
+    the fixed cost of a parse is paid per chunk, not per file; counts stay per file. Files are read
+    and parsed by a background thread (:func:`~ingestion.http.prefetched`, ``PARSE_AHEAD`` items
+    ahead) while dlt writes the items already parsed; the files are marked loaded once all are read.
     """
     state = dlt.current.resource_state()
     files = files_to_read(landing.list(pattern), state, lookback_days=lookback_days)
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
-    append = appends_only(entity, files, state)
-    batch = _FileBatch(parser, state, append)
+    batch = _FileBatch(parser, state, appends_only(entity, files, state))
+    yield from prefetched(_parsed_files(landing, files, batch), depth=PARSE_AHEAD)
+    for file in batch.done:
+        mark_loaded(state, file)
+
+
+def _parsed_files(landing: Landing, files: list[LandingFile], batch: _FileBatch) -> Iterator[Any]:
+    """The dlt items of ``files``, parsed in chunks; the parser is closed when done (or abandoned)."""
     try:
         for file in files:
             for lines in landing.iter_line_chunks(file):
@@ -213,11 +222,9 @@ def read_landing_files(
             if not batch.pending:
                 yield from batch.flush()
         yield from batch.flush()
-        yield from create_tables_once(parser, state, append)
-        for file in batch.done:
-            mark_loaded(state, file)
+        yield from create_tables_once(batch.parser, batch.state, batch.append)
     finally:
-        parser.close()
+        batch.parser.close()
 
 
 class _FileBatch:

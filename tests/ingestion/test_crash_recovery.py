@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion import run_ingestion
-from ingestion.pipelines import pipelines_dir
+from ingestion import ensure_pii_key, ga4_source, run_ingestion
+from ingestion.pipelines import held_warehouse, make_pipeline, pipelines_dir
 from parcours.paths import DataDir
 from tests.ingestion.conftest import scalar
 from tests.ingestion.world import write_world
@@ -75,4 +75,41 @@ def test_killed_load_rerun_loads_every_record_exactly_once(
     assert scalar(data_dir, "SELECT count(DISTINCT event_id) FROM raw_ga4.events") == world.valid["events"]
     assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.event_params") == world.valid["event_params"]
     assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.quarantine") == world.quarantined("ga4/")
+    assert scalar(data_dir, "SELECT count(*), count(DISTINCT source_file) FROM raw_ga4.reconciliation") == 3
+
+
+@pytest.mark.reliability
+@pytest.mark.parametrize("recorded", [False, True], ids=["outcome_unrecorded", "outcome_recorded"])
+def test_an_append_committed_just_before_a_kill_is_loaded_exactly_once(
+    data_dir: DataDir, recorded: bool
+) -> None:
+    """The kill lands after DuckDB committed an append job, before (or after) dlt recorded it.
+
+    Staged without timing: a package of a new GA4 day is extracted and normalized, its quarantine
+    job is appended to the warehouse and left started, as a kill at that moment leaves it.
+    """
+    world = write_world(data_dir.landing, customers=8, days=3, ga4_events_per_day=200)
+    last_day = sorted(data_dir.landing.glob("ga4/events_*.jsonl"))[-1]
+    held_back = last_day.rename(data_dir.root / last_day.name)
+    run_ingestion(data_dir, sources=["ga4"])
+    held_back.rename(last_day)
+    with held_warehouse(data_dir) as destination:
+        pipeline = make_pipeline("ga4", data_dir, destination)
+        pipeline.extract(ga4_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+        pipeline.normalize()
+        (load_id,) = pipeline.list_normalized_load_packages()
+        package = Path(pipeline.working_dir) / "load" / "normalized" / load_id
+        (job,) = package.glob("new_jobs/quarantine.*.parquet")
+        with pipeline.sql_client() as client:
+            table = client.make_qualified_table_name("quarantine")
+            client.execute_sql(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{job}')")
+        job.rename(package / "started_jobs" / job.name)
+        if recorded:
+            (package / ".pending_transitions").mkdir(exist_ok=True)
+            (package / ".pending_transitions" / job.name).write_text(
+                '{"state": "completed", "failed_message": null}'
+            )
+    run_ingestion(data_dir, sources=["ga4"])
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.quarantine") == world.quarantined("ga4/")
+    assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.events") == world.valid["events"]
     assert scalar(data_dir, "SELECT count(*), count(DISTINCT source_file) FROM raw_ga4.reconciliation") == 3
