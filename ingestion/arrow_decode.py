@@ -19,7 +19,7 @@ import pyarrow.json as pj
 
 from ingestion.specs import Child, DriftScope, Entity, Field, Kind, nested_path_keys
 
-BLOCK_LINES = 512
+BLOCK_LINES = 2048
 LEAF_LINES = 32
 THREADS = 2
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
