@@ -20,12 +20,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from ingestion.pii import KEY_ENV_VAR
 from parcours.paths import HOME_ENV_VAR, DataDir
+from tests.dbt.dbt_cli import invoke_dbt
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 KPI_MARTS = (
     "fct_funnel_stage_entries",
     "fct_funnel_daily",
@@ -55,20 +54,7 @@ class Worlds:
 
 
 def _build(data_dir: DataDir, target: Path) -> None:
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ]
-    )
+    result = invoke_dbt(["build"], target)
     assert result.success, f"dbt build failed: {result.exception}"
 
 

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
 
 from parcours.paths import HOME_ENV_VAR, DataDir
+from tests.dbt.dbt_cli import invoke_dbt
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 START = date(2026, 10, 1)
 FIRST_DAYS = 4  # days 0-3 arrive at once, then one day per increment
 INCREMENTS = 3  # days 4, 5 and 6
@@ -89,20 +89,7 @@ def _land(world_landing: Path, landing: Path, *, hold_late_pos: bool) -> int:
 
 
 def _dbt(args: list[str], target: Path) -> dbtRunnerResult:
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ]
-    )
+    result = invoke_dbt(args, target)
     assert result.success, f"dbt {' '.join(args)} failed: {result.exception}"
     return result
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from parcours.paths import HOME_ENV_VAR, DataDir
+from tests.dbt.dbt_cli import invoke_dbt
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 SCORES = "intermediate.int_text__scores"
 MARKER_SCORE = 9.0  # outside VADER's [-1, 1]: only a reused row can hold it
 EDITED_TEXT = "Absolutely wonderful, I love this brand so much!"
@@ -40,22 +39,7 @@ class Changes:
 
 
 def _build(target: Path) -> None:
-    result = dbtRunner().invoke(
-        [
-            "run",
-            "--select",
-            "+int_text__scores",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ]
-    )
+    result = invoke_dbt(["run", "--select", "+int_text__scores"], target)
     assert result.success, f"dbt run failed: {result.exception}"
 
 

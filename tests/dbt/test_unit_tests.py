@@ -14,16 +14,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 from dbt.artifacts.schemas.run import RunExecutionResult
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
 
 from orchestration.environment import DBT_BUILD_ARGS
 from parcours.paths import HOME_ENV_VAR, DataDir
-
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+from tests.dbt.dbt_cli import invoke_dbt
 
 
 @dataclass(frozen=True)
@@ -35,23 +33,6 @@ class Runs:
     unit_tests: dict[str, str]
     unit_tests_succeeded: bool
     declared_unit_tests: set[str]
-
-
-def _invoke(args: list[str], target: Path) -> dbtRunnerResult:
-    return dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ]
-    )
 
 
 def _statuses(result: dbtRunnerResult) -> dict[str, str]:
@@ -76,8 +57,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         patch.setenv("DO_NOT_TRACK", "1")
         patch.setenv("PARCOURS_DUCKDB_MEMORY_LIMIT", "1GB")
         run_ingestion(data_dir)
-        build = _invoke(list(DBT_BUILD_ARGS), root / "target")
-        unit_tests = _invoke(["test", "--select", "test_type:unit"], root / "target")
+        build = invoke_dbt(list(DBT_BUILD_ARGS), root / "target")
+        unit_tests = invoke_dbt(["test", "--select", "test_type:unit"], root / "target")
     manifest = json.loads((root / "target" / "manifest.json").read_text(encoding="utf-8"))
     yield Runs(
         build=_statuses(build),

@@ -30,6 +30,7 @@ import yaml
 from ingestion import run_ingestion
 from parcours.paths import HOME_ENV_VAR, DataDir
 from simulator import SimulationConfig, simulate_world
+from tests.dbt.dbt_cli import dbt_args
 from tests.reliability.conftest import REPOSITORY_ROOT, query
 from tests.reliability.stress_world import (
     DUPLICATE_CONTACT,
@@ -64,19 +65,7 @@ def _dbt_build(data: DataDir, target: Path) -> None:
     """``dbt build`` in its own process: an in-process dbt keeps its DuckDB connection open."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     result = subprocess.run(
-        [
-            dbt,
-            "build",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ],
+        [dbt, *dbt_args(["build"], target)],
         env={**os.environ, HOME_ENV_VAR: str(data.root), "DO_NOT_TRACK": "1"},
         capture_output=True,
         text=True,
