@@ -11,8 +11,7 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,23 +117,6 @@ def warehouse_destination(data_dir: DataDir) -> Any:
     """dlt's DuckDB destination on the data directory's warehouse, under Parcours' memory limit."""
     credentials = DuckDbCredentials(str(data_dir.warehouse), global_config=engine.dlt_global_config())
     return dlt.destinations.duckdb(credentials)
-
-
-@contextmanager
-def held_warehouse(data_dir: DataDir) -> Iterator[Any]:
-    """dlt's DuckDB destination on the warehouse over one connection held open until the block ends.
-
-    dlt closes the database it opened whenever no load job borrows it, so every job of a load
-    reopened the warehouse file and every close checkpointed it (about a fifth of a load's time).
-    Holding one connection (under the same memory limit) for a whole run keeps the database open;
-    DuckDB still writes each committed job to its WAL, so a killed run loses nothing committed.
-    """
-    data_dir.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    connection = engine.connect(data_dir.warehouse)
-    try:
-        yield dlt.destinations.duckdb(DuckDbCredentials(connection))
-    finally:
-        connection.close()
 
 
 def _child_tables(children: tuple[Child, ...]) -> list[str]:
@@ -387,17 +369,6 @@ def run_ingestion(
     key = ensure_pii_key(data_dir)
     url = landing_url or str(data_dir.landing)
     report = IngestionReport()
-    if destination is not None:
-        _run_sources(data_dir, chosen, url, key, destination, report)
-        return report
-    with held_warehouse(data_dir) as warehouse:
-        _run_sources(data_dir, chosen, url, key, warehouse, report)
-    return report
-
-
-def _run_sources(
-    data_dir: DataDir, chosen: list[str], url: str, key: str, destination: Any, report: IngestionReport
-) -> None:
     for name in chosen:
         for pipeline_name, factory in SOURCE_FACTORIES[name]:
             pipeline = make_pipeline(pipeline_name, data_dir, destination)
@@ -405,3 +376,4 @@ def _run_sources(
             report.load_ids[pipeline_name] = list(info.loads_ids)
             report.tables.extend(lines)
             report.drift.extend(drift_of(pipeline, info.loads_ids))
+    return report

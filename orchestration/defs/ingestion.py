@@ -22,7 +22,6 @@ from ingestion.pipelines import (
     DATASETS,
     SOURCE_FACTORIES,
     drift_of,
-    held_warehouse,
     make_pipeline,
     purge_loaded_packages,
     reconciliation_of,
@@ -109,23 +108,22 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         context: dg.AssetExecutionContext, dlt: DagsterDltResource, backfill: BackfillWindow
     ) -> Iterator[Any]:
         data = data_dir()
-        with held_warehouse(data) as warehouse:
-            pipeline = make_pipeline(pipeline_name, data, warehouse)
-            undo_partial_appends(pipeline)
-            if backfill.active:
-                forgotten = forget_landing_days(pipeline, backfill)
-                context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
-            results = list(
-                dlt.run(
-                    context=context,
-                    dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
-                    dlt_pipeline=pipeline,
-                    dagster_dlt_translator=RawTableTranslator(),
-                    loader_file_format="parquet",
-                )
+        pipeline = make_pipeline(pipeline_name, data)
+        undo_partial_appends(pipeline)
+        if backfill.active:
+            forgotten = forget_landing_days(pipeline, backfill)
+            context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
+        results = list(
+            dlt.run(
+                context=context,
+                dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
+                dlt_pipeline=pipeline,
+                dagster_dlt_translator=RawTableTranslator(),
+                loader_file_format="parquet",
             )
-            yield from with_arrival_times(results, pipeline)
-            yield from _side_table_results(pipeline, side_specs, {spec.name for spec in check_specs})
+        )
+        yield from with_arrival_times(results, pipeline)
+        yield from _side_table_results(pipeline, side_specs, {spec.name for spec in check_specs})
         purge_loaded_packages(pipeline)
 
     return _ingest

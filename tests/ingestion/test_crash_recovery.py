@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ingestion import ensure_pii_key, ga4_source, run_ingestion
-from ingestion.pipelines import held_warehouse, make_pipeline, pipelines_dir
+from ingestion.pipelines import make_pipeline, pipelines_dir
 from parcours.paths import DataDir
 from tests.ingestion.conftest import scalar
 from tests.ingestion.world import write_world
@@ -93,22 +93,21 @@ def test_an_append_committed_just_before_a_kill_is_loaded_exactly_once(
     held_back = last_day.rename(data_dir.root / last_day.name)
     run_ingestion(data_dir, sources=["ga4"])
     held_back.rename(last_day)
-    with held_warehouse(data_dir) as destination:
-        pipeline = make_pipeline("ga4", data_dir, destination)
-        pipeline.extract(ga4_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
-        pipeline.normalize()
-        (load_id,) = pipeline.list_normalized_load_packages()
-        package = Path(pipeline.working_dir) / "load" / "normalized" / load_id
-        (job,) = package.glob("new_jobs/quarantine.*.parquet")
-        with pipeline.sql_client() as client:
-            table = client.make_qualified_table_name("quarantine")
-            client.execute_sql(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{job}')")
-        job.rename(package / "started_jobs" / job.name)
-        if recorded:
-            (package / ".pending_transitions").mkdir(exist_ok=True)
-            (package / ".pending_transitions" / job.name).write_text(
-                '{"state": "completed", "failed_message": null}'
-            )
+    pipeline = make_pipeline("ga4", data_dir)
+    pipeline.extract(ga4_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+    pipeline.normalize()
+    (load_id,) = pipeline.list_normalized_load_packages()
+    package = Path(pipeline.working_dir) / "load" / "normalized" / load_id
+    (job,) = package.glob("new_jobs/quarantine.*.parquet")
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name("quarantine")
+        client.execute_sql(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{job}')")
+    job.rename(package / "started_jobs" / job.name)
+    if recorded:
+        (package / ".pending_transitions").mkdir(exist_ok=True)
+        (package / ".pending_transitions" / job.name).write_text(
+            '{"state": "completed", "failed_message": null}'
+        )
     run_ingestion(data_dir, sources=["ga4"])
     assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.quarantine") == world.quarantined("ga4/")
     assert scalar(data_dir, "SELECT count(*) FROM raw_ga4.events") == world.valid["events"]
