@@ -97,7 +97,6 @@ def with_row_counts(invocation: DbtCliInvocation, context: dg.AssetExecutionCont
         if logged:
             row_counts[logged[0]] = logged[1]
             continue
-        unique_id = raw_event.raw_event["data"]["node_info"]["unique_id"]
         for event in raw_event.to_default_asset_events(
             manifest=invocation.manifest,
             dagster_dbt_translator=invocation.dagster_dbt_translator,
@@ -105,6 +104,7 @@ def with_row_counts(invocation: DbtCliInvocation, context: dg.AssetExecutionCont
             target_path=invocation.target_path,
             project=invocation.project,
         ):
+            unique_id = raw_event.raw_event["data"]["node_info"]["unique_id"]
             if isinstance(event, dg.Output) and unique_id in row_counts:
                 event = event.with_metadata({**event.metadata, "dagster/row_count": row_counts[unique_id]})
             yield event
