@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from parcours.paths import DataDir
 from parcours.serving import publish_snapshot
@@ -175,7 +175,8 @@ def test_a_shared_url_reopens_the_same_filtered_view(
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     _open(page, f"{served_app}/customers?region=south")
     assert "region=south" in page.url
-    assert page.locator('[data-testid="stMetricValue"]').first.inner_text().strip() == "2"
+    # the URL's filter applies on a rerun of the page: wait for it rather than read the first render
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("2", timeout=30_000)
     page.get_by_role("link", name="Journey").click()
     page.wait_for_url("**/journey**")
     assert "region=south" in page.url
