@@ -215,6 +215,7 @@ def to_payload(run: BenchRun) -> dict[str, object]:
         "started_at": run.started_at,
         "scale": {"customers": run.config.customers, "days": run.config.days, "seed": run.config.seed},
         "reference_scale": (run.config.customers, run.config.days) == REFERENCE_SCALE,
+        "complete": run.complete,
         **figures,
         "targets": {target.label: target.verdict(figures.get(target.key)) for target in TARGETS},
         "machine": machine_facts(),
@@ -239,8 +240,11 @@ def to_markdown(payload: dict[str, object]) -> str:
     assert isinstance(scale, dict)
     machine = payload["machine"]
     assert isinstance(machine, dict)
+    phases = payload["phases"]
+    assert isinstance(phases, dict)
+    partial = "" if payload.get("complete", True) else f", PARTIAL: stopped after {', '.join(phases)}"
     lines = [
-        f"### {scale['customers']:,} customers x {scale['days']} days ({payload['name']})",
+        f"### {scale['customers']:,} customers x {scale['days']} days ({payload['name']}{partial})",
         "",
         f"Machine: {machine['cores']} cores, {machine['memory_gb']} GB, load {machine['load_average_1m']} "
         f"at start; Python {machine['python']}; "
@@ -257,8 +261,6 @@ def to_markdown(payload: dict[str, object]) -> str:
         lines.append(_figure_row(payload, key, targets))
     for key in (*OVERHEAD_FIGURES, "app_page_p95_s"):
         lines.append(_figure_row(payload, key, targets))
-    phases = payload["phases"]
-    assert isinstance(phases, dict)
     for phase, stages in phases.items():
         lines += ["", f"{phase}:", "", "| stage | wall s | rows | rows/s | peak MB | counted | ok |"]
         lines.append("| --- | ---: | ---: | ---: | ---: | --- | --- |")

@@ -6,12 +6,15 @@ Order of work (every stage timed with :func:`bench.measure.timed`):
 2. full build: ingest each source, then DuckDB's native read of the same files
    (reference, not counted; it runs second so the page cache never favours the
    pipeline), ``dbt build``, checks, publish;
-3. incremental: simulate one more day (GA4 late events rewrite the last three
+3. serve: the app's pages rendered on the full build's snapshot, repeated, p95;
+4. incremental: simulate one more day (GA4 late events rewrite the last three
    day files), then ingest, ``dbt build``, checks and publish again;
-4. serve: the app's pages rendered on the latest snapshot, repeated, p95;
 5. orchestration overhead: with nothing new landed, the same work once bare and
    once through Dagster (``orchestration.run.run_pipeline``, in process);
    overhead share = (Dagster wall - bare wall) / Dagster wall.
+
+After each phase the caller's ``checkpoint`` sees the run so far, so a run stopped
+part way (a reference run takes hours) still leaves the figures it reached.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ class BenchRun:
     phases: dict[str, list[StageResult]] = field(default_factory=dict)
     orchestration: dict[str, object] = field(default_factory=dict)
     started_at: str = ""
+    complete: bool = False  #: every phase the config asked for has run
 
     def add(self, phase: str, stage: StageResult, echo: Echo) -> StageResult:
         """Record a finished stage and say how it went."""
@@ -93,8 +97,13 @@ class BenchRun:
         return stage
 
 
-def run_benchmark(config: BenchConfig, echo: Echo = _stderr) -> BenchRun:
-    """Run the whole benchmark; the caller writes the results (see :mod:`bench.report`)."""
+def run_benchmark(
+    config: BenchConfig, echo: Echo = _stderr, checkpoint: Callable[[BenchRun], None] | None = None
+) -> BenchRun:
+    """Run the whole benchmark; the caller writes the results (see :mod:`bench.report`).
+
+    ``checkpoint`` is called with the run after each phase (for partial results).
+    """
     stamp = datetime.now(UTC)
     name = f"{stamp:%Y%m%dT%H%M%SZ}_{config.scale}"
     work = (config.work_dir or config.results_dir / "tmp").resolve()
@@ -102,13 +111,15 @@ def run_benchmark(config: BenchConfig, echo: Echo = _stderr) -> BenchRun:
     os.environ[HOME_ENV_VAR] = str(data.root)
     run = BenchRun(config, name, data, started_at=stamp.isoformat(timespec="seconds"))
     echo(f"Benchmark {name}: data directory {data.root}")
+    phases: list[Callable[[BenchRun, Echo], None]] = [_full_build, _serve]
+    phases += [_incremental_day] if config.incremental else []
+    phases += [_orchestration_overhead] if config.orchestration else []
     try:
-        _full_build(run, echo)
-        if config.incremental:
-            _incremental_day(run, echo)
-        _serve(run, echo)
-        if config.orchestration:
-            _orchestration_overhead(run, echo)
+        for phase in phases:
+            phase(run, echo)
+            run.complete = phase is phases[-1]
+            if checkpoint is not None:
+                checkpoint(run)
     finally:
         if not config.keep_data:
             shutil.rmtree(data.root, ignore_errors=True)

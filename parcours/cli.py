@@ -243,7 +243,8 @@ def bench(
 ) -> None:
     """Benchmark the pipeline on a simulated world: every stage, a daily increment, the targets."""
     from bench import BenchConfig, record, run_benchmark
-    from bench.runner import DEFAULT_RESULTS_DIR
+    from bench.report import write_results
+    from bench.runner import DEFAULT_RESULTS_DIR, BenchRun
 
     config = BenchConfig(
         customers=customers,
@@ -255,7 +256,12 @@ def bench(
         incremental=not skip_incremental,
         orchestration=not skip_orchestration,
     )
-    run = run_benchmark(config, echo=lambda message: typer.echo(message, err=True))
+
+    def save_partial(partial: BenchRun) -> None:
+        if not partial.complete:  # the complete run is recorded below, README included
+            write_results(partial, config.results_dir)
+
+    run = run_benchmark(config, echo=lambda message: typer.echo(message, err=True), checkpoint=save_partial)
     json_path, markdown_path, markdown = record(run, config.results_dir)
     typer.echo(markdown)
     typer.echo(f"Results: {json_path}\n         {markdown_path}")
