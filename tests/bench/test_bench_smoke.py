@@ -11,11 +11,19 @@ import pytest
 
 from bench import REQUIRED_KEYS, BenchConfig, record, run_benchmark
 from bench.measure import PeakMemorySampler, timed
-from bench.report import update_readme
+from bench.report import to_markdown, to_payload, update_readme
+from bench.runner import BenchRun
 from bench.stages import SOURCES
 
 ALLOCATE_MB = 200
 CHILD = f"import time; block = bytearray({ALLOCATE_MB} * 1024 * 1024); time.sleep(1.0)"
+
+
+CHECKPOINTS: list[tuple[list[str], bool, str]] = []  #: (phases so far, complete, markdown) at each checkpoint
+
+
+def _checkpoint(run: BenchRun) -> None:
+    CHECKPOINTS.append((list(run.phases), run.complete, to_markdown(to_payload(run))))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +37,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object]
         keep_data=True,
         orchestration=False,
     )
-    run = run_benchmark(config, echo=lambda message: None)
+    run = run_benchmark(config, echo=lambda message: None, checkpoint=_checkpoint)
     readme = root / "README.md"
     readme.write_text("# Parcours\n", encoding="utf-8")
     json_path, markdown_path, _ = record(run, config.results_dir, readme)
@@ -99,6 +107,18 @@ def test_the_incremental_day_ran(results: tuple[dict[str, object], Path]) -> Non
     names = [stage["name"] for stage in _stages(payload, "incremental")]
     assert names[0] == "simulate" and "dbt build" in names and "publish" in names
     assert isinstance(payload["incremental_s"], float) and payload["incremental_s"] > 0
+
+
+def test_partial_results_are_checkpointed_after_each_phase(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    assert payload["complete"] is True
+    assert [(phases, complete) for phases, complete, _ in CHECKPOINTS] == [
+        (["full", "api"], False),
+        (["full", "api", "serve"], False),
+        (["full", "api", "serve", "incremental"], True),
+    ]
+    assert "PARTIAL: stopped after full, api)" in CHECKPOINTS[0][2]
+    assert "PARTIAL" not in CHECKPOINTS[-1][2]
 
 
 def test_rss_sampler_sees_a_child_that_allocates() -> None:
