@@ -24,6 +24,8 @@ CRM's sales summary of its contacts records); ``stage_accuracy_consenting`` keep
 who did not refuse analytics consent (the rules forbid stitching the others' web records, as
 for recall); ``stage_accuracy_per_customer``
 is the former per-customer figure (every customer against its majority person).
+``stage_confusion`` counts the persons of ``stage_accuracy`` by true stage, then by the stage
+their profile shows (``none`` when the profile has no stage).
 
 Personas are scored over resolved customers with a purchase (the named
 persona-like segments of ``int_segments__customer_personas``, prospects left
@@ -252,8 +254,9 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         from last_stage left join start_stage using (person_id)
         """
     )
-    per_person = connection.execute(
+    connection.execute(
         """
+        create or replace temp table stage_compared as
         with profile as (
             select person_id, customer_key from evaluated
             where customer_key is not null and person_id is not null
@@ -262,22 +265,26 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                 partition by person_id
                 order by count(*) filter (where record_type != 'ga4_cookie') desc, count(*) desc,
                          customer_key) = 1
-        ),
-        compared as (
-            select customers.current_funnel_stage = stage_truth.funnel_stage as correct,
-                   stage_truth.history_in_data,
-                   coalesce(persons.consent_analytics, true) as consenting
-            from profile
-            join stage_truth using (person_id)
-            join warehouse.marts.dim_customers as customers using (customer_key)
-            left join truth_persons as persons using (person_id)
         )
+        select stage_truth.funnel_stage as true_stage,
+               coalesce(customers.current_funnel_stage, 'none') as predicted_stage,
+               customers.current_funnel_stage = stage_truth.funnel_stage as correct,
+               stage_truth.history_in_data,
+               coalesce(persons.consent_analytics, true) as consenting
+        from profile
+        join stage_truth using (person_id)
+        join warehouse.marts.dim_customers as customers using (customer_key)
+        left join truth_persons as persons using (person_id)
+        """
+    )
+    per_person = connection.execute(
+        """
         select count(*), count(*) filter (where correct),
                count(*) filter (where history_in_data),
                count(*) filter (where history_in_data and correct),
                count(*) filter (where consenting),
                count(*) filter (where consenting and correct)
-        from compared
+        from stage_compared
         """
     ).fetchone()
     per_customer = connection.execute(
@@ -301,8 +308,23 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "stage_persons_consenting": int(per_person[4]),
         "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
         "stage_customers_compared": int(per_customer[0]),
+        "stage_confusion": _stage_confusion(connection),
         "stage_basis": STAGE_BASIS,
     }
+
+
+def _stage_confusion(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Persons of ``stage_accuracy`` by true stage, then by the stage of their profile (with counts)."""
+    rows = connection.execute(
+        """
+        select true_stage, predicted_stage, count(*) from stage_compared
+        group by true_stage, predicted_stage order by true_stage, predicted_stage
+        """
+    ).fetchall()
+    confusion: dict[str, dict[str, int]] = {}
+    for true_stage, predicted_stage, persons in rows:
+        confusion.setdefault(str(true_stage), {})[str(predicted_stage)] = int(persons)
+    return confusion
 
 
 def _persona_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -137,6 +137,12 @@ def test_stage_accuracy_scores_each_person_once_on_the_profile_with_most_identif
     assert metrics["stage_accuracy_history_in_data"] == pytest.approx(0.0)
 
 
+def test_stage_confusion_counts_persons_by_true_and_profile_stage(world: tuple[Path, Path]) -> None:
+    # Person 1: loyalty, profile X shows loyalty. Person 2: consideration, profile Y shows conversion.
+    metrics = evaluate(*world)
+    assert metrics["stage_confusion"] == {"consideration": {"conversion": 1}, "loyalty": {"loyalty": 1}}
+
+
 def test_persona_purity_and_match_rate_score_buyers_against_their_majority_person(
     world: tuple[Path, Path],
 ) -> None:

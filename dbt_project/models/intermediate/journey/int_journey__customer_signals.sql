@@ -10,11 +10,13 @@
 -- not a bare GA4 cookie. The CRM's sales summary of a contact (stg_crm__contacts) adds what
 -- the other sources may miss: its last purchase date with its purchase count is a
 -- `prior_purchase` when that date is before the data; when it lies in the data it is a
--- `crm_purchase` (the same purchase as one seen that day, if any) and the purchases counted
--- before it are one `prior_purchase` the day before the data. Without a summary, a contact
--- created before the data with lifecycle stage customer or evangelist has one
--- `prior_purchase` the day before the data. `prior_advocacy` (evangelist) is dated the day
--- before the data; the CRM's last activity date is an `activity`.
+-- `crm_purchase` (the same purchase as one seen that day, if any), and the purchases it counts
+-- beyond those the data shows for the customer up to that date (that date counting at least
+-- once: the CRM's own purchase) are one `prior_purchase` the day before the data, none when
+-- the data shows them all. Without a summary, a contact created before the data with
+-- lifecycle stage customer or evangelist has one `prior_purchase` the day before the data.
+-- `prior_advocacy` (evangelist) is dated the day before the data; the CRM's last activity date
+-- is an `activity`.
 
 with
 
@@ -194,6 +196,8 @@ crm_history as (
 ),
 
 prior_signals as (
+    -- a last purchase before the data (its count), or the lifecycle fallback; a last purchase
+    -- in the data is reconciled with the purchases seen (crm_counts_in_data below)
     select
         'contact' as record_type,
         contact_id as record_id,
@@ -204,13 +208,11 @@ prior_signals as (
         'prior_purchase' as signal_type,
         case
             when last_purchase_date < first_data_date then crm_purchase_count
-            when crm_purchase_count >= 2 then crm_purchase_count - 1
             else 1
         end as signal_weight
     from crm_history
     where
         last_purchase_date < first_data_date
-        or (last_purchase_date is not null and crm_purchase_count >= 2)
         or (
             crm_purchase_count is null
             and existed_before_data
@@ -299,6 +301,73 @@ keyed as (
         and unioned.signal_at is not null
 ),
 
+crm_counts_in_data as (
+    -- a contact whose last purchase lies in the data, and the purchases its count may include
+    -- before the data: the data's purchases of the customer up to that date count already
+    select
+        record_customers.customer_key,
+        crm_history.contact_id,
+        crm_history.day_before_data,
+        crm_history.crm_purchase_count,
+        coalesce(sum(
+            case
+                when cast(keyed.signal_at as date) < crm_history.last_purchase_date
+                    then keyed.signal_weight
+            end
+        ), 0)
+        + greatest(coalesce(sum(
+            case
+                when cast(keyed.signal_at as date) = crm_history.last_purchase_date
+                    then keyed.signal_weight
+            end
+        ), 0), 1) as purchases_in_data
+    from crm_history
+    inner join record_customers
+        on
+            record_customers.record_type = 'contact'
+            and crm_history.contact_id = record_customers.record_id
+    left join keyed
+        on
+            record_customers.customer_key = keyed.customer_key
+            and keyed.signal_type = 'purchase'
+            and cast(keyed.signal_at as date) <= crm_history.last_purchase_date
+    where
+        record_customers.customer_key is not null
+        and crm_history.last_purchase_date >= crm_history.first_data_date
+        and crm_history.crm_purchase_count >= 2
+    group by
+        record_customers.customer_key,
+        crm_history.contact_id,
+        crm_history.day_before_data,
+        crm_history.crm_purchase_count
+),
+
+reconciled_prior_purchases as (
+    select
+        customer_key,
+        'prior_purchase' as signal_type,
+        cast(day_before_data as {{ dbt.type_timestamp() }}) as signal_at,
+        crm_purchase_count - purchases_in_data as signal_weight
+    from crm_counts_in_data
+    where crm_purchase_count > purchases_in_data
+),
+
+all_signals as (
+    select
+        customer_key,
+        signal_type,
+        signal_at,
+        signal_weight
+    from keyed
+    union all
+    select
+        customer_key,
+        signal_type,
+        signal_at,
+        signal_weight
+    from reconciled_prior_purchases
+),
+
 final as (
     select
         customer_key,
@@ -306,7 +375,7 @@ final as (
         signal_type,
         cast(sum(signal_weight) as {{ dbt.type_bigint() }}) as signal_count,
         min(signal_at) as first_signal_at
-    from keyed
+    from all_signals
     group by customer_key, cast(signal_at as date), signal_type
 )
 
