@@ -11,7 +11,7 @@ from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
 from ingestion.http import CheckedCursorPaginator, decoded, guarded_pages
 
-PAGE_SIZE = 500
+PAGE_SIZE = 500  # Square's maximum for orders search (its default too)
 LOCATIONS_PER_SEARCH = 10  # Square's limit on location_ids per orders search
 TOKEN_SETTING = "sources.pos.api_token (env SOURCES__POS__API_TOKEN)"
 
