@@ -5,9 +5,14 @@ short: fewer bytes than its ``Content-Length``, or a 200 whose JSON is incomplet
 exponential backoff by dlt's requests helper; 401 / 403 are not retried and surface at once as an
 :class:`ApiAuthError` naming the system and what to fix.
 
-Each body is decoded once, by orjson, when it arrives (:func:`decode_json_once`): the retry predicate,
-the record selector and the paginator all read that one decoded document instead of parsing the body
-three times with the standard library.
+Each body is decoded once when it arrives (:func:`json_decoder`): the retry predicate, the record
+selector and the paginator all read that one decoded document instead of parsing the body three times
+with the standard library. The records of a page are not turned into Python objects at all: when the
+endpoint's records sit under a top-level key (``results``, ``orders``, ...), msgspec checks the whole
+body and cuts that array into its elements' raw JSON bytes (:class:`msgspec.Raw`), which go to
+validation as they are; the other members (cursors, totals) are decoded by orjson. Decoding every
+record into dicts and serialising it back cost ~6 times more CPU (17 against 2.7 ms per page of 1,000
+Square orders).
 
 Pagination is checked (:class:`CheckedCursorPaginator`): a cursor the run already used (an API paging
 in a loop or pointing back) or paging that stops before the ``total`` the API announced fails the run
@@ -17,12 +22,14 @@ extraction, so nothing of the run is loaded and the incremental cursor stays whe
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from queue import Full, Queue
 from typing import Any, TypeVar
 
+import msgspec
 import orjson
 from dlt.common import jsonpath
 from dlt.sources.helpers.requests import Client, HTTPError, Response
@@ -56,23 +63,67 @@ class ApiSettings:
     timeout: float = 60.0
 
 
-DECODED = "_parcours_decoded"  # attribute of a response whose body decode_json_once decoded
+DECODED = "_parcours_decoded"  # attribute of a response whose body the decoding hook decoded
+_TOP_LEVEL_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ELEMENTS = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def decode_json_once(response: Response, *args: Any, **kwargs: Any) -> Response:
-    """requests response hook: decode a successful body once with orjson; ``json()`` returns that.
+def decode_body(body: bytes, records_key: str | None = None) -> Any:
+    """The JSON document of a body; the elements of its ``records_key`` array stay raw JSON.
+
+    Raises ``orjson.JSONDecodeError`` or ``msgspec.DecodeError`` when the body is not complete JSON.
+    A body that is not an object, or whose ``records_key`` member is not an array, is decoded in full.
+    Raw elements are valid JSON but their UTF-8 is not checked here: validation flags it per record.
+    """
+    if records_key is None:
+        return orjson.loads(body)
+    try:
+        members = _MEMBERS.decode(body)
+    except msgspec.ValidationError:  # valid JSON, not an object
+        return orjson.loads(body)
+    document = {key: orjson.loads(memoryview(value)) for key, value in members.items() if key != records_key}
+    if records_key in members:
+        try:
+            document[records_key] = _ELEMENTS.decode(members[records_key])
+        except msgspec.ValidationError:  # null, an object: dlt's selector handles it as before
+            document[records_key] = orjson.loads(memoryview(members[records_key]))
+    return document
+
+
+def json_decoder(records_key: str | None = None) -> Callable[..., Response]:
+    """requests response hook: decode a successful body once (:func:`decode_body`); ``json()`` returns it.
 
     A body that is not complete JSON is left alone: :func:`incomplete_json` has it retried, and on the
     last attempt ``response.json()`` raises requests' ``JSONDecodeError`` as before.
     """
-    if response.ok:
-        try:
-            document = orjson.loads(response.content)
-        except orjson.JSONDecodeError:
-            return response
-        setattr(response, "json", lambda **_: document)  # noqa: B010 (an instance attribute on purpose)
-        setattr(response, DECODED, True)
-    return response
+
+    def decode(response: Response, *args: Any, **kwargs: Any) -> Response:
+        if response.ok:
+            try:
+                document = decode_body(response.content, records_key)
+            except (orjson.JSONDecodeError, msgspec.DecodeError):
+                return response
+            setattr(response, "json", lambda **_: document)  # noqa: B010 (an instance attribute on purpose)
+            setattr(response, DECODED, True)
+        return response
+
+    return decode
+
+
+decode_json_once = json_decoder()  # every member decoded (bodies whose records are not a top-level array)
+
+
+def record_json(page: list[Any]) -> list[Any]:
+    """The records of a page as JSON bytes: raw elements as they came, decoded ones serialised again."""
+    if page and isinstance(page[0], msgspec.Raw):
+        return page
+    return [orjson.dumps(record) for record in page]
+
+
+def decoded(page: list[Any]) -> list[Any]:
+    """The records of a page as Python objects (raw elements decoded)."""
+    return [orjson.loads(memoryview(r)) if isinstance(r, msgspec.Raw) else r for r in page]
 
 
 def incomplete_json(response: Response | None, exception: BaseException | None) -> bool:
@@ -94,17 +145,20 @@ def incomplete_json(response: Response | None, exception: BaseException | None) 
 
 
 class DecodingRESTClient(RESTClient):
-    """dlt's RESTClient whose pages decode their body once (:func:`decode_json_once`).
+    """dlt's RESTClient whose pages decode their body once (:func:`json_decoder`).
 
-    The hook comes after dlt's own response hook, which raises on an error status (``paginate`` drops
-    it when given hooks, so it is put back first).
+    A ``data_selector`` naming a top-level key keeps that array's records as raw JSON. The hook comes
+    after dlt's own response hook, which raises on an error status (``paginate`` drops it when given
+    hooks, so it is put back first).
     """
 
     def paginate(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         """:meth:`RESTClient.paginate` with the decoding hook on every response."""
-        kwargs.setdefault("hooks", {"response": [self._create_response_handler(), decode_json_once]})
-        if isinstance(kwargs.get("data_selector"), str):  # dlt would parse the path again on every page
-            kwargs["data_selector"] = jsonpath.compile_path(kwargs["data_selector"])
+        selector = kwargs.get("data_selector")
+        records_key = selector if isinstance(selector, str) and _TOP_LEVEL_KEY.fullmatch(selector) else None
+        kwargs.setdefault("hooks", {"response": [self._create_response_handler(), json_decoder(records_key)]})
+        if isinstance(selector, str):  # dlt would parse the path again on every page
+            kwargs["data_selector"] = jsonpath.compile_path(selector)
         return super().paginate(*args, **kwargs)
 
 

@@ -27,6 +27,7 @@ from ingestion.pipelines import (
     reconciliation_of,
     tables_written,
     undo_partial_appends,
+    warehouse_kept_open,
 )
 from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
 from orchestration.backfill import BackfillWindow, forget_landing_days
@@ -109,21 +110,25 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
     ) -> Iterator[Any]:
         data = data_dir()
         pipeline = make_pipeline(pipeline_name, data)
-        undo_partial_appends(pipeline)
-        if backfill.active:
-            forgotten = forget_landing_days(pipeline, backfill)
-            context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
-        results = list(
-            dlt.run(
-                context=context,
-                dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
-                dlt_pipeline=pipeline,
-                dagster_dlt_translator=RawTableTranslator(),
-                loader_file_format="parquet",
+        with warehouse_kept_open(pipeline):  # closed before anything is yielded to Dagster
+            undo_partial_appends(pipeline)
+            if backfill.active:
+                forgotten = forget_landing_days(pipeline, backfill)
+                context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
+            results = list(
+                dlt.run(
+                    context=context,
+                    dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
+                    dlt_pipeline=pipeline,
+                    dagster_dlt_translator=RawTableTranslator(),
+                    loader_file_format="parquet",
+                )
             )
-        )
-        yield from with_arrival_times(results, pipeline)
-        yield from _side_table_results(pipeline, side_specs, {spec.name for spec in check_specs})
+            outputs = [
+                *with_arrival_times(results, pipeline),
+                *_side_table_results(pipeline, side_specs, {spec.name for spec in check_specs}),
+            ]
+        yield from outputs
         purge_loaded_packages(pipeline)
 
     return _ingest

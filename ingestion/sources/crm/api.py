@@ -11,7 +11,8 @@ from dlt.sources.helpers.rest_client import RESTClient
 from ingestion.http import CheckedCursorPaginator, guarded_pages
 from ingestion.specs import Entity, nested_path_keys
 
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # the objects list's maximum
+SEARCH_PAGE_SIZE = 200  # the search endpoints' maximum
 TOKEN_SETTING = "sources.crm.api_token (env SOURCES__CRM__API_TOKEN)"
 
 # Entity table -> HubSpot object type in the URL.
@@ -52,7 +53,7 @@ def object_pages(
             ],
             "sorts": [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}],
             "properties": properties,
-            "limit": PAGE_SIZE,
+            "limit": SEARCH_PAGE_SIZE,
         }
         endpoint = f"/crm/v3/objects/{object_type}/search"
         pages = client.paginate(

@@ -9,9 +9,9 @@ from typing import Any
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import SinglePagePaginator
 
-from ingestion.http import CheckedCursorPaginator, guarded_pages
+from ingestion.http import CheckedCursorPaginator, decoded, guarded_pages
 
-PAGE_SIZE = 500
+PAGE_SIZE = 500  # Square's maximum for orders search (its default too)
 LOCATIONS_PER_SEARCH = 10  # Square's limit on location_ids per orders search
 TOKEN_SETTING = "sources.pos.api_token (env SOURCES__POS__API_TOKEN)"
 
@@ -35,7 +35,7 @@ def catalog_pages(client: RESTClient, since: datetime | None = None) -> Iterator
 
 def order_pages(client: RESTClient, since: datetime | None) -> Iterator[list[dict[str, Any]]]:
     """Orders of every location updated at or after ``since``, oldest first."""
-    location_ids = [location["id"] for page in location_pages(client) for location in page]
+    location_ids = [location["id"] for page in location_pages(client) for location in decoded(page)]
     for start in range(0, len(location_ids), LOCATIONS_PER_SEARCH):
         query: dict[str, Any] = {"sort": {"sort_field": "UPDATED_AT", "sort_order": "ASC"}}
         if since is not None:
