@@ -13,12 +13,15 @@
 -- campaign different from the session's. Events of one cookie are ordered by event_at,
 -- then batch_ordering_id, batch_event_index and event_id, so ties never reorder.
 --
--- Incremental (late-data policy of GA4): each run re-reads the events of the last
--- late_data_lookback_days.ga4 days before the newest event_date already here, and rebuilds
--- the sessions of every cookie seen in that window from its window events plus its earlier
--- events already here (replacement unit: the cookie, unique_key user_pseudo_id). Events
--- older than the window that arrive late are not read: int_web__late_events_quarantined
--- lists them until a full refresh.
+-- Incremental (late-data policy of GA4): each run re-reads, of the days in the last
+-- late_data_lookback_days.ga4 days before the newest event_date already here, those that
+-- stg_ga4__events reloaded since (a row of a load newer than the newest load here: ingestion
+-- replaces a GA4 day whole, so a day without one holds exactly the rows already here). It
+-- rebuilds the sessions of every cookie seen on those days from their events plus the
+-- cookie's other events already here (replacement unit: the cookie, unique_key
+-- user_pseudo_id). A run with no new load reads and rebuilds nothing. Events older than the
+-- window that arrive late are not read: int_web__late_events_quarantined lists them until a
+-- full refresh.
 
 {%- set event_columns = [
     'event_id', 'event_date', 'event_at', 'event_name', 'user_id', 'user_pseudo_id',
@@ -83,11 +86,16 @@ source_events as (
 ),
 
 {% if is_incremental() %}
+{%- set window_start = parcours.incremental_window_start('event_date', 'ga4') %}
+{%- set reloaded_days = parcours.reloaded_days(ref('stg_ga4__events'), 'event_date', 'load_id', 'load_id') %}
 
 window_events as (
+    -- both filters on literals, so they reach the scan of stg_ga4__events
     select *
     from source_events
-    where event_date >= {{ parcours.incremental_window_start('event_date', 'ga4') }}
+    where
+        event_date >= {{ window_start }}
+        and event_date in ({{ reloaded_days }})
 ),
 
 touched_cookies as (
@@ -96,7 +104,7 @@ touched_cookies as (
 ),
 
 earlier_events as (
-    -- what this model already holds of the touched cookies, before the window
+    -- what this model already holds of the touched cookies, but for the days re-read
     select
         {%- for column in event_columns %}
         processed.{{ column }}{{ ',' if not loop.last }}
@@ -104,7 +112,11 @@ earlier_events as (
     from {{ this }} as processed
     inner join touched_cookies
         on processed.user_pseudo_id = touched_cookies.user_pseudo_id
-    where processed.event_date < {{ parcours.incremental_window_start('event_date', 'ga4') }}
+    where not coalesce(
+        processed.event_date >= {{ window_start }}
+        and processed.event_date in ({{ reloaded_days }}),
+        false
+    )
 ),
 
 scoped_events as (
