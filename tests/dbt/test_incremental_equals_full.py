@@ -8,10 +8,11 @@ increment re-reads rewritten GA4 files. One store uploads its POS file late: the
 it, and older than the POS late-data look-back of the incremental models.
 
 After every arrival the real ingestion runs and dbt builds the incremental models; after the
-last one dbt runs once more with nothing new landed, then their tables are copied, then rebuilt with ``--full-refresh`` on the same raw data,
-and must hold exactly the same rows. Tables that reuse their previous build as a cache
-(``CACHED_TABLES``) are rebuilt whole each run, so a full refresh would still read the cache:
-they are dropped before it and built from scratch.
+last one dbt runs once more with nothing new landed, then their tables are copied, then
+rebuilt with ``--full-refresh`` on the same raw data, and must hold exactly the same rows.
+Tables that reuse their previous build as a cache (``CACHED_TABLES``) are rebuilt whole each
+run, so a full refresh would still read the cache: they are dropped before it and built from
+scratch.
 """
 
 from __future__ import annotations
