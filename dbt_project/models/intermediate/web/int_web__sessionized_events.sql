@@ -13,12 +13,16 @@
 -- campaign different from the session's. Events of one cookie are ordered by event_at,
 -- then batch_ordering_id, batch_event_index and event_id, so ties never reorder.
 --
--- Incremental (late-data policy of GA4): each run re-reads the events of the last
--- late_data_lookback_days.ga4 days before the newest event_date already here, and rebuilds
--- the sessions of every cookie seen in that window from its window events plus its earlier
--- events already here (replacement unit: the cookie, unique_key user_pseudo_id). Events
--- older than the window that arrive late are not read: int_web__late_events_quarantined
--- lists them until a full refresh.
+-- Incremental (late-data policy of GA4): each run re-reads, of the days in the last
+-- late_data_lookback_days.ga4 days before the newest event_date already here, those that
+-- stg_ga4__events reloaded since (a row of a load newer than the newest load here: ingestion
+-- replaces a GA4 day whole, so a day without one holds exactly the rows already here). It
+-- replaces every cookie seen on those days (replacement unit: the cookie, unique_key
+-- user_pseudo_id): its sessions before its last session begun before the first day re-read
+-- are copied from here, the rest are sessionized again from the re-read events and the
+-- cookie's other events already here (see anchors). A run with no new load reads and
+-- rebuilds nothing. Events older than the window that arrive late are not read:
+-- int_web__late_events_quarantined lists them until a full refresh.
 
 {%- set event_columns = [
     'event_id', 'event_date', 'event_at', 'event_name', 'user_id', 'user_pseudo_id',
@@ -83,11 +87,16 @@ source_events as (
 ),
 
 {% if is_incremental() %}
+{%- set window_start = parcours.incremental_window_start('event_date', 'ga4') %}
+{%- set reloaded_days = parcours.reloaded_days(ref('stg_ga4__events'), 'event_date', 'load_id', 'load_id') %}
 
 window_events as (
+    -- both filters on literals, so they reach the scan of stg_ga4__events
     select *
     from source_events
-    where event_date >= {{ parcours.incremental_window_start('event_date', 'ga4') }}
+    where
+        event_date >= {{ window_start }}
+        and event_date in ({{ reloaded_days }})
 ),
 
 touched_cookies as (
@@ -95,16 +104,65 @@ touched_cookies as (
     from window_events
 ),
 
-earlier_events as (
-    -- what this model already holds of the touched cookies, before the window
-    select
-        {%- for column in event_columns %}
-        processed.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+processed_events as (
+    -- what this model already holds of the touched cookies, but for the days re-read
+    select processed.*
     from {{ this }} as processed
     inner join touched_cookies
         on processed.user_pseudo_id = touched_cookies.user_pseudo_id
-    where processed.event_date < {{ parcours.incremental_window_start('event_date', 'ga4') }}
+    where not coalesce(
+        processed.event_date >= {{ window_start }}
+        and processed.event_date in ({{ reloaded_days }}),
+        false
+    )
+),
+
+anchors as (
+    -- per touched cookie, its last session begun before the first day re-read. The flags of
+    -- an event look back only (inactivity since the previous event; within one activity
+    -- period, the campaign brought before and the pages viewed before), and every event of
+    -- an earlier day comes first in the event order, so the sessions before this one keep
+    -- their events, keys and indexes: they are copied, and sessionizing starts again at this
+    -- session's first event (a session start; when a new campaign started it, that event
+    -- brings the campaign the later events of its activity period compare with, so they
+    -- need no event before it). Session indexes continue from anchor_session_index.
+    select
+        processed_events.user_pseudo_id,
+        max(processed_events.session_index) as anchor_session_index
+    from processed_events
+    where processed_events.event_date < (select min(window_events.event_date) from window_events)
+    group by processed_events.user_pseudo_id
+),
+
+kept_events as (
+    -- the sessions before the anchor session, as they are
+    select
+        processed_events.session_key,
+        processed_events.session_index,
+        processed_events.event_sequence,
+        processed_events.is_session_start,
+        processed_events.campaign_key,
+        {%- for column in event_columns %}
+        processed_events.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from processed_events
+    inner join anchors
+        on processed_events.user_pseudo_id = anchors.user_pseudo_id
+    where processed_events.session_index < anchors.anchor_session_index
+),
+
+earlier_events as (
+    -- sessionized again: from the anchor session on
+    select
+        {%- for column in event_columns %}
+        processed_events.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from processed_events
+    left join anchors
+        on processed_events.user_pseudo_id = anchors.user_pseudo_id
+    where
+        anchors.anchor_session_index is null
+        or processed_events.session_index >= anchors.anchor_session_index
 ),
 
 scoped_events as (
@@ -235,15 +293,32 @@ keyed as (
     from numbered
 ),
 
-final as (
+{%- set session_index = (
+    'keyed.session_index + coalesce(anchors.anchor_session_index - 1, 0) as session_index'
+    if is_incremental() else 'keyed.session_index'
+) %}
+
+sessionized as (
     select
-        {{ parcours.surrogate_key(['user_pseudo_id', 'session_first_event_id']) }} as session_key,
-        session_index,
-        event_sequence,
-        is_session_start = 1 as is_session_start,
-        campaign_key,
-        {{ event_columns | join(',\n        ') }}
+        {{ parcours.surrogate_key(['keyed.user_pseudo_id', 'keyed.session_first_event_id']) }} as session_key,
+        {{ session_index }},
+        keyed.event_sequence,
+        keyed.is_session_start = 1 as is_session_start,
+        keyed.campaign_key,
+        keyed.{{ event_columns | join(',\n        keyed.') }}
     from keyed
+    {%- if is_incremental() %}
+    left join anchors
+        on keyed.user_pseudo_id = anchors.user_pseudo_id
+    {%- endif %}
+),
+
+final as (
+    select * from sessionized
+    {%- if is_incremental() %}
+    union all
+    select * from kept_events
+    {%- endif %}
 )
 
 select * from final
