@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from parcours.engine import MEMORY_LIMIT_ENV_VAR, memory_limit
 from parcours.paths import HOME_ENV_VAR, DataDir, resolve_data_dir
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def prepare_dagster_home(data: DataDir) -> Path:
 
 def dbt_environment(data: DataDir) -> dict[str, str]:
     """Environment variables the dbt profile reads."""
-    return {HOME_ENV_VAR: str(data.root), "DO_NOT_TRACK": "1"}
+    return {HOME_ENV_VAR: str(data.root), MEMORY_LIMIT_ENV_VAR: memory_limit(), "DO_NOT_TRACK": "1"}
 
 
 def ensure_dbt_manifest() -> Path:

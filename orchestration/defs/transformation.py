@@ -6,6 +6,7 @@ of the ingestion module and the lineage graph is unbroken.
 """
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -21,6 +22,7 @@ from dagster_dbt import (
 
 from orchestration.backfill import BackfillWindow
 from orchestration.environment import DBT_BUILD_ARGS, DBT_PROJECT_DIR, ensure_dbt_manifest, executable
+from parcours.engine import MEMORY_LIMIT_ENV_VAR, memory_limit
 
 LAYER_OWNERS = {
     "staging": "team:analytics-engineering",
@@ -77,6 +79,8 @@ def dbt_models(
     runs, so storing them overlaps dbt's work. During a backfill, ``--vars`` widens the
     incremental models' windows to its first day.
     """
+    # dagster-dbt passes this process's environment to dbt, whose profile reads the limit
+    os.environ.setdefault(MEMORY_LIMIT_ENV_VAR, memory_limit())
     args = list(DBT_BUILD_ARGS)
     if backfill.active:
         args += ["--vars", json.dumps(backfill.dbt_vars())]
