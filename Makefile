@@ -35,7 +35,7 @@ lint: $(INSTALLED)
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy parcours simulator ingestion orchestration apps bench
+	$(BIN)/mypy parcours simulator ingestion orchestration apps bench tests
 
 ## lock: re-resolve requirements.lock after changing pyproject.toml.
 lock: $(INSTALLED)

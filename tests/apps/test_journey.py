@@ -117,5 +117,6 @@ def test_percentiles_from_the_duration_histogram_equal_duckdbs_quantile_cont() -
     customers = np.array([3, 1, 2, 4])
     every_day = np.repeat(days, customers).tolist()
     for share in (0.1, 0.5, 0.9):
-        expected = duckdb.sql(f"select quantile_cont(x, {share}) from unnest({every_day}) as t(x)").fetchall()
+        sql = f"select quantile_cont(x, {share}) from unnest({every_day}) as t(x)"
+        expected = duckdb.execute(sql).fetchall()
         assert weighted_quantile(days, customers, share) == pytest.approx(expected[0][0])

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -58,7 +59,7 @@ def _build(data_dir: DataDir, target: Path) -> None:
     assert result.success, f"dbt build failed: {result.exception}"
 
 
-def _evaluate(warehouse: Path, truth: Path) -> dict[str, object]:
+def _evaluate(warehouse: Path, truth: Path) -> dict[str, Any]:
     """`parcours evaluate` in its own process: dbt's in-process DuckDB connection stays open here."""
     script = "import json, sys; from pathlib import Path; from parcours.evaluate import evaluate; "
     script += "print(json.dumps(evaluate(Path(sys.argv[1]), Path(sys.argv[2]))))"

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -110,7 +111,7 @@ def _incremental_models(target: Path) -> list[IncrementalModel]:
     )
 
 
-def _query(warehouse: Path, sql: str) -> list[tuple[object, ...]]:
+def _query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(warehouse)) as connection:
         return connection.execute(sql).fetchall()
 

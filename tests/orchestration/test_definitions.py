@@ -13,7 +13,7 @@ def asset_graph(data_dir: DataDir) -> dg.AssetGraph:
     from orchestration.definitions import defs
 
     dg.Definitions.validate_loadable(defs)
-    return defs.resolve_asset_graph()  # type: ignore[return-value]
+    return defs.resolve_asset_graph()
 
 
 def test_every_dbt_source_is_loaded_by_a_dlt_asset(asset_graph: dg.AssetGraph) -> None:

@@ -58,7 +58,7 @@ def _row_counts_shown_in_dagster(tables: dict[str, int]) -> dict[str, int]:
     for key, event in events.items():
         materialization = event.asset_materialization if event else None
         if materialization and "dagster/row_count" in materialization.metadata:
-            shown[key.path[-1]] = int(materialization.metadata["dagster/row_count"].value)
+            shown[key.path[-1]] = int(materialization.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
     return shown
 
 

@@ -30,7 +30,7 @@ def test_the_contacts_suite_rejects_clear_emails_and_duplicate_keys() -> None:
         }
     )
     assert validate(suite, good)[0]
-    bad = good.assign(contact_id=["1", "1"], email_hash=["marie@example.com", None])
+    bad = good.assign(contact_id=["1", "1"], email_hash=pd.Series(["marie@example.com", None]))
     passed, details = validate(suite, bad)
     assert not passed
     failed = {name for name, result in details.items() if not result["passed"]}

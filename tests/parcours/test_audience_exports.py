@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ MEMBERS = [
 ]
 
 
-def _warehouse(path: Path, members: list[tuple[str | None, ...]]) -> Path:
+def _warehouse(path: Path, members: Sequence[tuple[str | None, ...]]) -> Path:
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema if not exists marts")
         connection.execute(

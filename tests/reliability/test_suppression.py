@@ -38,10 +38,11 @@ def _hmac(value: str) -> str:
 
 
 def _parse(
-    entity: Entity, texts: list[str], suppressed: set[SuppressedIdentifier], **kw: bool
+    entity: Entity, texts: list[str], suppressed: set[SuppressedIdentifier], restricted: bool = False
 ) -> ParsedChunk:
+    as_of = datetime(2026, 11, 23, tzinfo=UTC)
     parser = RecordParser(
-        entity, pii_key=KEY, as_of=datetime(2026, 11, 23, tzinfo=UTC), suppressed=frozenset(suppressed), **kw
+        entity, pii_key=KEY, restricted=restricted, as_of=as_of, suppressed=frozenset(suppressed)
     )
     try:
         return parser.parse(lines_from_texts(texts, 1), CONTEXT)

@@ -156,7 +156,7 @@ def test_analytics_refusers_get_one_pseudo_id_per_session_and_no_user_id(small_w
 
 def test_every_identifier_maps_to_exactly_one_person(small_world: SimulatedWorld) -> None:
     path = small_world.truth / "identifiers.parquet"
-    counts = duckdb.sql(
+    counts = duckdb.execute(
         "SELECT identifier_type, identifier_value, count(DISTINCT person_id) AS n, "
         f"count(person_id) AS known FROM '{path}' GROUP BY ALL"
     ).fetchall()
