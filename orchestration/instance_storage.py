@@ -50,12 +50,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().__init__(base_dir, inst_data)
 
     @classmethod
-    def config_type(cls) -> Mapping[str, Any]:  # type: ignore[override]
+    def config_type(cls) -> Mapping[str, Any]:
         """``base_dir``: folder of the per-run databases, by default Dagster's own ``history/runs``."""
         return {"base_dir": Field(StringSource, is_required=False)}
 
     @classmethod
-    def from_config_value(  # type: ignore[override]
+    def from_config_value(
         cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
     ) -> PooledSqliteEventLogStorage:
         """Build the storage from the ``event_log_storage.config`` block of ``dagster.yaml``."""
