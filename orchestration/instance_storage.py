@@ -10,7 +10,8 @@ in exactly the same files, so ``dagster dev`` and any stock Dagster process read
 usual; it only
 
 - keeps one engine per shard with its connection open (the index plus the few most recently
-  written runs), and
+  written runs),
+- touches the run's file after each event, so watchers (the UI's live run view) still see it, and
 - sets ``synchronous=NORMAL`` on those WAL databases: commits no longer wait for the disk,
   checkpoints still do. A power cut may lose the last events of a run, never corrupt the
   file (SQLite's guarantee for WAL mode), which is the right trade for a local run history.
@@ -20,6 +21,7 @@ Configured in the instance's ``dagster.yaml`` (see ``orchestration.environment``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -30,6 +32,7 @@ from typing import Any
 import dagster._check as check
 import sqlalchemy as sa
 from dagster import Field, StringSource
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
@@ -70,6 +73,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             engine = self._engine(shard)
             with engine.connect() as connection, connection.begin():
                 yield connection
+
+    def store_event(self, event: EventLogEntry) -> None:
+        """Store the event as Dagster does, then let watchers of its run know."""
+        super().store_event(event)
+        self._announce(event.run_id)
+
+    def _announce(self, run_id: str) -> None:
+        """Touch the run's database file: Dagster's watchers (the UI's live view of a run) wait
+        for that file to change, and with the connection kept open new events only reach the
+        write-ahead log beside it until the next checkpoint."""
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(self.path_for_shard(run_id))
 
     def _engine(self, shard: str) -> Engine:
         engine = self._engines.get(shard)

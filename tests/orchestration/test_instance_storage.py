@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.utils import make_new_run_id
 
 from orchestration.defs.transformation import ProcessTiming
 from orchestration.environment import DAGSTER_INSTANCE_YAML, prepare_dagster_home
@@ -71,3 +75,33 @@ def test_process_timing_spans_the_child_process_start_to_exit(tmp_path: Path) ->
     assert process.returncode == 0
     assert recorded["started_at"] <= recorded["ended_at"]
     assert recorded["seconds"] == recorded["ended_at"] - recorded["started_at"]
+
+
+def test_a_watcher_in_another_process_sees_each_event_as_it_is_stored(data_dir: DataDir) -> None:
+    """The UI's live run view watches the run's file; events kept in the open WAL must still reach it."""
+    runs = str(data_dir.dagster_home / "history" / "runs")
+    writer, watcher = PooledSqliteEventLogStorage(runs), SqliteEventLogStorage(runs)
+    run_id = make_new_run_id()
+    seen: list[str] = []
+    arrived = threading.Event()
+
+    def on_event(entry: EventLogEntry, _cursor: str) -> None:
+        seen.append(entry.user_message)
+        arrived.set()
+
+    try:
+        writer.store_event(_log_entry(run_id, "first"))
+        watcher.watch(run_id, None, on_event)
+        writer.store_event(_log_entry(run_id, "second"))
+        assert arrived.wait(timeout=30), "the watcher never heard of the new event"
+        assert "second" in seen
+    finally:
+        watcher.end_watch(run_id, on_event)
+        watcher.dispose()
+        writer.dispose()
+
+
+def _log_entry(run_id: str, message: str) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None, level="INFO", user_message=message, run_id=run_id, timestamp=time.time()
+    )
