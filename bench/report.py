@@ -137,8 +137,9 @@ def _overhead(orchestration: dict[str, object]) -> dict[str, object]:
     """What Dagster adds to a no-new-data rerun, measured inside that one run.
 
     Overhead = the run's wall time outside its steps, plus the dbt step's time beyond the dbt
-    process it ran (run_results.json); compute = the rest. The bare rerun is kept for reference:
-    on a shared machine its difference to the Dagster run is mostly noise.
+    process it ran (that process's wall time, start-up included, which the dbt step writes to
+    ``dbt_process.json``); compute = the rest. The bare rerun is kept for reference: on a shared
+    machine its difference to the Dagster run is mostly noise.
     """
     measured = _floats(orchestration, "dagster_s", "steps_s", "dbt_step_s", "dbt_process_s")
     if measured is None:

@@ -241,20 +241,25 @@ def _orchestration_overhead(run: BenchRun, echo: Echo) -> None:
 
 
 def _dbt_process_seconds(run_id: str) -> float | None:
-    """Wall seconds of the ``dbt build`` a Dagster run started, from dbt's own run_results.json.
+    """Wall seconds of the ``dbt build`` process a Dagster run started, start-up included.
 
-    dagster-dbt gives each invocation its own target folder, ``dbt_build-<run id[:7]>-<hash>``;
-    the difference to the Dagster step is what the step adds around dbt (reading dbt's events,
-    storing materialisations and check results, row counts).
+    dagster-dbt gives each invocation its own target folder, ``dbt_build-<run id[:7]>-<hash>``,
+    where the dbt step writes the process's wall time (``dbt_process.json``, from just after
+    the process started to its exit): the same span the bare ``dbt build`` stage times. The
+    difference to the Dagster step is what the step adds around dbt (preparing the invocation,
+    reading dbt's events, storing materialisations and check results). Without that file
+    (older runs), dbt's own ``run_results.json`` span, which leaves out dbt's start-up.
     """
+    from orchestration.defs.transformation import DBT_PROCESS_TIMING_FILE
     from orchestration.environment import DBT_PROJECT_DIR
 
-    found = sorted((DBT_PROJECT_DIR / "target").glob(f"{DBT_STEP}-{run_id[:7]}-*/run_results.json"))
-    if not found:
+    folders = sorted((DBT_PROJECT_DIR / "target").glob(f"{DBT_STEP}-{run_id[:7]}-*"))
+    if not folders:
         return None
-    metadata = json.loads(found[-1].read_text(encoding="utf-8"))["metadata"]
-    started = datetime.fromisoformat(metadata["invocation_started_at"])
-    return (datetime.fromisoformat(metadata["generated_at"]) - started).total_seconds()
+    timing = folders[-1] / DBT_PROCESS_TIMING_FILE
+    if timing.exists():
+        return float(json.loads(timing.read_text(encoding="utf-8"))["seconds"])
+    return stages.dbt_span_seconds(folders[-1] / "run_results.json")
 
 
 def _step_seconds(run_id: str) -> dict[str, float]:

@@ -25,12 +25,19 @@ DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 DBT_BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
 DBT_SOURCES = ("models", "macros", "seeds", "snapshots", "tests", "dbt_project.yml", "profiles.yml")
 
-DAGSTER_INSTANCE_YAML = """\
-# Written by Parcours: local storage under the data directory, no telemetry.
+INSTANCE_YAML_HEADER = "# Written by Parcours"
+#: Dagster's own SQLite layout under the data directory, its event log through
+#: :class:`orchestration.instance_storage.PooledSqliteEventLogStorage` (same files, connections
+#: kept open: storing a run's events one file open per event took a third of the run).
+DAGSTER_INSTANCE_YAML = f"""\
+{INSTANCE_YAML_HEADER}: local storage under the data directory, no telemetry.
 telemetry:
   enabled: false
 run_queue:
   max_concurrent_runs: 1
+event_log_storage:
+  module: orchestration.instance_storage
+  class: PooledSqliteEventLogStorage
 """
 
 
@@ -45,11 +52,16 @@ def executable(name: str) -> str:
 
 
 def prepare_dagster_home(data: DataDir) -> Path:
-    """Point ``DAGSTER_HOME`` at the data directory and write its instance settings once."""
+    """Point ``DAGSTER_HOME`` at the data directory and write its instance settings.
+
+    Settings Parcours wrote earlier are brought up to date; a ``dagster.yaml`` someone
+    wrote by hand (no Parcours header) is left alone.
+    """
     home = data.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
-    if not settings.exists():
+    current = settings.read_text(encoding="utf-8") if settings.exists() else None
+    if current is None or (current.startswith(INSTANCE_YAML_HEADER) and current != DAGSTER_INSTANCE_YAML):
         settings.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
