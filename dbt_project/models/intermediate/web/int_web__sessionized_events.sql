@@ -179,6 +179,22 @@ scoped_events as (
 
 {% endif %}
 
+narrow_events as (
+    -- the window functions below sort only what they read; the other event columns join back
+    -- once on event_id (unique) in sessionized: sorting every column five times cost more
+    select
+        event_id,
+        user_pseudo_id,
+        event_at,
+        batch_ordering_id,
+        batch_event_index,
+        event_name,
+        traffic_source,
+        traffic_medium,
+        traffic_campaign
+    from scoped_events
+),
+
 with_campaign as (
     select
         *,
@@ -191,7 +207,7 @@ with_campaign as (
                 ]) }}
         end as campaign_key,
         lag(event_at) over (partition by user_pseudo_id order by {{ event_order }}) as previous_event_at
-    from scoped_events
+    from narrow_events
 ),
 
 activity_periods as (
@@ -305,8 +321,10 @@ sessionized as (
         keyed.event_sequence,
         keyed.is_session_start = 1 as is_session_start,
         keyed.campaign_key,
-        keyed.{{ event_columns | join(',\n        keyed.') }}
+        scoped_events.{{ event_columns | join(',\n        scoped_events.') }}
     from keyed
+    inner join scoped_events
+        on keyed.event_id = scoped_events.event_id
     {%- if is_incremental() %}
     left join anchors
         on keyed.user_pseudo_id = anchors.user_pseudo_id

@@ -35,50 +35,47 @@ valued as (
         event_date,
         key as param_key,
         param_index,
-        _dlt_load_id as load_id,
         coalesce(
             string_value,
             {{ dbt.cast('int_value', dbt.type_string()) }},
             {{ dbt.cast('double_value', dbt.type_string()) }},
             {{ dbt.cast('float_value', dbt.type_string()) }}
         ) as text_value,
-        coalesce(
-            int_value,
-            case
-                when {{ parcours.regex_contains('trim(string_value)', "'^-?[0-9]+$'") }}
-                    then cast(trim(string_value) as {{ dbt.type_bigint() }})
-            end,
-            cast(coalesce(double_value, float_value) as {{ dbt.type_bigint() }})
-        ) as integer_value
+        case
+            -- only the integer keys read it: the text test runs on their rows alone
+            when key in ({{ "'" ~ (integer_params.keys() | join("', '")) ~ "'" }})
+                then coalesce(
+                    int_value,
+                    case
+                        when {{ parcours.regex_contains('trim(string_value)', "'^-?[0-9]+$'") }}
+                            then cast(trim(string_value) as {{ dbt.type_bigint() }})
+                    end,
+                    cast(coalesce(double_value, float_value) as {{ dbt.type_bigint() }})
+                )
+        end as integer_value
     from source
 ),
 
-ranked as (
-    -- a key sent twice on one event: the first occurrence wins. An event and its parameters
-    -- belong to one event_date (its day file, replaced whole per day), so the day partitions
-    -- too: a filter on event_date above this view then reaches the table scan.
-    select
-        *,
-        row_number() over (
-            partition by event_date, event_id, param_key
-            order by load_id desc, param_index asc
-        ) as occurrence_rank
-    from valued
-),
-
 final as (
+    -- a key sent twice on one event: its first occurrence (smallest param_index) wins, its
+    -- value kept even when null. Every parameter row of an event comes from one load:
+    -- ingestion replaces a GA4 day whole (delete-insert on event_date) and quarantines a
+    -- record whose event_date is not its file's day, so no newer load has to win here and one
+    -- hash aggregate per event replaces a window over every parameter row (the group keys
+    -- hold event_date, so a filter on the day above this view reaches the table scan).
     select
         event_id,
         event_date,
         {%- for key, column in text_params.items() %}
-        max(case when param_key = '{{ key }}' then text_value end) as {{ column }},
+        {{ parcours.first_by('text_value', "case when param_key = '" ~ key ~ "' then param_index end") }}
+            as {{ column }},
         {%- endfor %}
         {%- for key, column in integer_params.items() %}
-        max(case when param_key = '{{ key }}' then integer_value end) as {{ column }},
+        {{ parcours.first_by('integer_value', "case when param_key = '" ~ key ~ "' then param_index end") }}
+            as {{ column }},
         {%- endfor %}
-        count(*) as param_count
-    from ranked
-    where occurrence_rank = 1
+        count(distinct param_key) as param_count
+    from valued
     group by event_id, event_date
 )
 
