@@ -1,4 +1,4 @@
-"""Files read in many small chunks, each decoded ahead while the previous one is parsed, load as in one chunk."""
+"""Files read in many small chunks, each decoded ahead while the previous is parsed, load as one chunk does."""
 
 from __future__ import annotations
 
