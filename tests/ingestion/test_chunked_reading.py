@@ -1,4 +1,4 @@
-"""Files read in many small chunks, each decoded ahead while the previous is parsed, load as one chunk does."""
+"""Files read in many small chunks, each decoded ahead while the previous is parsed, load as in one."""
 
 from __future__ import annotations
 
