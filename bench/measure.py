@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.05
+PROC_RESCAN_SECONDS = 0.25  #: without psutil: how often the process tree is looked for again
 MB = 1024 * 1024
 PROC = Path("/proc")
 
@@ -92,7 +93,8 @@ def _proc_rss(pid: int) -> int:
     return resident_pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _proc_tree_rss(pid: int) -> int:
+def _proc_tree(pid: int) -> set[int]:
+    """``pid`` and its descendants, from one scan of ``/proc``."""
     parents = _proc_parents()
     tree, frontier = {pid}, [pid]
     while frontier:
@@ -100,7 +102,29 @@ def _proc_tree_rss(pid: int) -> int:
         children = [child for child, ppid in parents.items() if ppid == parent and child not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(_proc_rss(member) for member in tree)
+    return tree
+
+
+class _ProcTreeRss:
+    """RSS of a process tree from ``/proc``; the tree is found again at most every ``rescan`` seconds.
+
+    Scanning every ``/proc/<pid>/stat`` costs ~2 ms of Python holding the GIL; done at every sample
+    (every 50 ms) it took ~4 % of a core from the stage it measured. Between scans only the known
+    members' ``statm`` are read, so a child is seen within ``rescan`` seconds of its start.
+    """
+
+    def __init__(self, rescan: float = PROC_RESCAN_SECONDS) -> None:
+        self.rescan = rescan
+        self._tree: set[int] = set()
+        self._root = -1
+        self._scanned_at = float("-inf")
+
+    def __call__(self, pid: int) -> int:
+        """The RSS in bytes of ``pid`` and its descendants."""
+        now = time.monotonic()
+        if pid != self._root or now - self._scanned_at >= self.rescan:
+            self._tree, self._root, self._scanned_at = _proc_tree(pid), pid, now
+        return sum(_proc_rss(member) for member in self._tree)
 
 
 def tree_rss_reader() -> Callable[[int], int]:
@@ -108,7 +132,7 @@ def tree_rss_reader() -> Callable[[int], int]:
     try:
         import psutil  # noqa: F401
     except ImportError:
-        return _proc_tree_rss
+        return _ProcTreeRss()
     return _psutil_tree_rss
 
 
