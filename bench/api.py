@@ -2,9 +2,10 @@
 
 The server is the test suite's stand-in for HubSpot CRM v3 and Square (:mod:`bench.fake_apis`),
 without faults, run in its own process so that serving does not compete with the client for the
-interpreter lock, with realistic page sizes (HubSpot: 100 per page; Square orders search: up to 1000).
-The client is the real API mode: ``crm_source`` / ``pos_source`` with ``mode="api"`` through
-``run_pipeline`` into a scratch warehouse.
+interpreter lock. The client is the real API mode with its own page sizes (the real APIs' maxima:
+HubSpot objects list 100, Square orders search 500): ``crm_source`` / ``pos_source`` with
+``mode="api"``, each through ``run_pipeline`` into a scratch warehouse, side by side as
+``run_ingestion`` runs sources (:func:`ingestion.pipelines.run_concurrently`).
 
 Run on its own: ``python -m bench.api <data dir with a landing zone> [--scratch DIR]``.
 """
@@ -12,6 +13,7 @@ Run on its own: ``python -m bench.api <data dir with a landing zone> [--scratch 
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import shutil
 import sys
@@ -25,8 +27,6 @@ from typing import Any
 from bench.measure import StageResult, timed
 from parcours.paths import DataDir
 
-HUBSPOT_PAGE_SIZE = 100
-SQUARE_PAGE_SIZE = 1000
 CATALOG_PAGE_SIZE = 100  # Square's list catalog page (the tests' server pages 2 items, to exercise paging)
 PII_KEY = "bench-only-pii-key-not-a-secret"
 SERVER_LIFETIME_S = 3600.0
@@ -62,26 +62,22 @@ def fake_api_server(landing: Path) -> Iterator[str]:
 def ingest_api(world: DataDir, scratch: DataDir) -> StageResult:
     """Load the world's CRM objects and POS orders through API mode; rows = records read."""
     from bench.fake_apis import TOKEN
-    from ingestion.pipelines import make_pipeline, run_pipeline
-    from ingestion.sources.crm import api as crm_api
+    from ingestion.pipelines import TableReconciliation, make_pipeline, run_concurrently, run_pipeline
     from ingestion.sources.crm import crm_source
-    from ingestion.sources.pos import api as pos_api
     from ingestion.sources.pos import pos_source
 
-    sizes = crm_api.PAGE_SIZE, pos_api.PAGE_SIZE
+    def ingest(name: str, make_source: Any, base_url: str) -> list[TableReconciliation]:
+        source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
+        return run_pipeline(make_pipeline(name, scratch), source)[1]
+
+    factories = (("crm", crm_source), ("pos", pos_source))
     cpu_started = time.process_time()
-    crm_api.PAGE_SIZE, pos_api.PAGE_SIZE = HUBSPOT_PAGE_SIZE, SQUARE_PAGE_SIZE
-    try:
-        with (
-            fake_api_server(world.landing) as base_url,
-            timed("api ingest: crm + pos", counted=False) as stage,
-        ):
-            lines = []  # the server has read the world before it answers: its start is not timed
-            for name, make_source in (("crm", crm_source), ("pos", pos_source)):
-                source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
-                lines += run_pipeline(make_pipeline(name, scratch), source)[1]
-    finally:
-        crm_api.PAGE_SIZE, pos_api.PAGE_SIZE = sizes
+    with (
+        fake_api_server(world.landing) as base_url,
+        timed("api ingest: crm + pos", counted=False) as stage,
+    ):  # the server has read the world before it answers: its start is not timed
+        tasks = [functools.partial(ingest, name, make, base_url) for name, make in factories]
+        lines = [line for lines in run_concurrently(tasks) for line in lines]
     stage.rows = sum(line.records_read for line in lines)
     stage.ok = all(line.balanced for line in lines)
     stage.detail = {f"{line.dataset}.{line.table}": line.records_read for line in lines}

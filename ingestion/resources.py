@@ -357,6 +357,11 @@ def read_api_records(
     ``fetch(since)`` returns pages of records modified at or after ``since`` (None: everything); the
     newest ``cursor_column`` value loaded is kept in resource state for the next run (no cursor: the
     whole list every run). Records at the boundary come again and are merged on the entity key.
+
+    A resource's first run (its tables created by no earlier load) appends: there is nothing to merge
+    with. Should a key come twice in that run (an object changed while the API was paging), every
+    table of the entity is switched back to its merge before the load, and the merge keeps the latest
+    version as on any other run (:class:`_FirstLoad`).
     """
     state = dlt.current.resource_state()
     since = datetime.fromisoformat(state["cursor"]) if state.get("cursor") else None
@@ -364,6 +369,7 @@ def read_api_records(
     context = ParseContext(SOURCE_API_COLUMN, origin)
     counts = {"read": 0, "quarantined": 0}
     newest: list[datetime] = []
+    first = _FirstLoad(entity, restricted, active=not state.get("tables_created"))
 
     def flush(batch: list[Any]) -> Iterator[Any]:
         chunk = parser.parse(lines_from_json(batch, counts["read"] + 1), context)
@@ -372,8 +378,9 @@ def read_api_records(
         loaded = chunk.tables.get(entity.main_table(restricted))
         if cursor_column and loaded is not None and loaded.num_rows:
             newest.append(pc.max(loaded[cursor_column]).as_py())
-        yield from create_tables_once(parser, state, parsed=chunk)
-        yield from emit_chunk(entity, chunk)
+        yield from create_tables_once(parser, state, first.append, parsed=chunk)
+        yield from first.check(chunk)
+        yield from emit_chunk(entity, chunk, first.append)
 
     batch: list[Any] = []
     batch_bytes = 0
@@ -401,6 +408,40 @@ def read_api_records(
     if newest:
         state["cursor"] = max(newest).isoformat()
     logger.info("%s: %s read %d, quarantined %d", entity.table, origin, counts["read"], counts["quarantined"])
+
+
+class _FirstLoad:
+    """Whether the entity's tables are appended to (a first load whose keys are all distinct so far).
+
+    dlt gives a table the write disposition of its last hint in a load package: when a key of the
+    run repeats, an empty item with the merge hints of every table of the chunk (the entity table and
+    all its nested tables) turns the whole package's rows of those tables into a merge, deduplicated
+    on the key with the latest version kept, exactly as a run that merged from the start.
+    """
+
+    def __init__(self, entity: Entity, restricted: bool, active: bool) -> None:
+        self.entity = entity
+        self.table = entity.main_table(restricted)
+        self.append = active
+        self.seen: set[Any] = set()
+
+    def check(self, chunk: ParsedChunk) -> Iterator[Any]:
+        """Record the chunk's keys; on the first repeated key, switch every table back to merge."""
+        if not self.append:
+            return
+        loaded = chunk.tables.get(self.table)
+        if loaded is None or not loaded.num_rows:
+            return
+        columns = [loaded[name].to_pylist() for name in self.entity.key]
+        keys = columns[0] if len(columns) == 1 else list(zip(*columns, strict=True))
+        size = len(self.seen)
+        self.seen.update(keys)
+        if len(self.seen) == size + len(keys):
+            return
+        logger.info("%s: a key came twice in the first load: merged instead of appended", self.table)
+        self.append, self.seen = False, set()
+        for table, data in chunk.tables.items():
+            yield _tagged(self.entity, table, data.slice(0, 0))
 
 
 def api_resource(

@@ -76,6 +76,27 @@ def test_square_orders_search_pages_with_a_cursor_and_loads_every_order(
     assert orders.records_quarantined == fresh_world.quarantined("pos/orders")
 
 
+def test_an_order_served_twice_in_a_first_load_keeps_its_latest_version_once(
+    data_dir: DataDir, fresh_world: World
+) -> None:
+    """A first load appends, but a key coming twice (changed while paging) merges the whole load."""
+    apis = FakeApis(data_dir.landing)
+    first = apis.orders[0]
+    changed = {
+        **first,
+        "updated_at": first["updated_at"].replace("T17:", "T18:"),
+        "source": {"name": "till-9"},
+    }
+    apis.orders.append(changed)
+    with serve(apis) as base_url:
+        lines = _pos(data_dir, base_url)
+    assert scalar(data_dir, "SELECT count(*) FROM raw_pos.orders") == fresh_world.valid["orders"]
+    same = f"WHERE order_id = '{first['id']}'"
+    assert rows(data_dir, f"SELECT source_name FROM raw_pos.orders {same}") == [("till-9",)]
+    orders = next(line for line in lines if line.table == "orders")
+    assert (orders.records_read, orders.balanced) == (len(apis.orders), True)
+
+
 def test_a_rejected_token_fails_at_once_with_a_clear_message(data_dir: DataDir, fresh_world: World) -> None:
     apis = FakeApis(data_dir.landing)
     started = time.monotonic()

@@ -1,12 +1,14 @@
-"""The warehouse is kept open for a pipeline run only (ingestion.pipelines.warehouse_kept_open)."""
+"""Pipeline runs: the warehouse is kept open for a run only (warehouse_kept_open); sources side by side."""
 
 from __future__ import annotations
+
+import threading
 
 import dlt
 import duckdb
 import pytest
 
-from ingestion.pipelines import make_pipeline, run_pipeline, warehouse_kept_open
+from ingestion.pipelines import make_pipeline, run_concurrently, run_pipeline, warehouse_kept_open
 from parcours.paths import DataDir
 
 
@@ -29,3 +31,22 @@ def test_a_pipeline_run_leaves_no_connection_to_the_warehouse(data_dir: DataDir)
     _open_with_another_config(data_dir)
     with duckdb.connect(str(data_dir.warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw_social.probe").fetchone() == (2,)
+
+
+def test_sources_run_side_by_side_return_in_task_order_and_raise_after_all_finished() -> None:
+    both_running = threading.Barrier(2, timeout=10)  # passes only when the two tasks overlap
+    finished: list[str] = []
+
+    def task(name: str, fail: bool = False) -> str:
+        both_running.wait()
+        if fail:
+            raise ValueError(name)
+        finished.append(name)
+        return name
+
+    assert run_concurrently([lambda: task("crm"), lambda: task("pos")]) == ["crm", "pos"]
+    finished.clear()
+    with pytest.raises(ValueError, match="crm"):
+        run_concurrently([lambda: task("crm", fail=True), lambda: task("pos")])
+    assert finished == ["pos"]
+    assert run_concurrently([lambda: "alone"], workers=1) == ["alone"]
