@@ -79,13 +79,20 @@ def test_square_orders_search_pages_with_a_cursor_and_loads_every_order(
 def test_an_order_served_twice_in_a_first_load_keeps_its_latest_version_once(
     data_dir: DataDir, fresh_world: World
 ) -> None:
-    """A first load appends, but a key coming twice (changed while paging) merges the whole load."""
+    """A first load appends, but a key coming twice (changed while paging) merges the whole load.
+
+    The nested rows of both versions stay in raw (nothing tells the merge which to drop); each
+    carries its order's ``updated_at``, the version the staging models keep.
+    """
     apis = FakeApis(data_dir.landing)
     first = apis.orders[0]
+    line = first["line_items"][0]
+    apis.orders[0] = {**first, "line_items": [line, {**line, "uid": "dropped-later"}]}
     changed = {
         **first,
         "updated_at": first["updated_at"].replace("T17:", "T18:"),
         "source": {"name": "till-9"},
+        "line_items": [{**line, "quantity": "7"}],
     }
     apis.orders.append(changed)
     with serve(apis) as base_url:
@@ -93,6 +100,13 @@ def test_an_order_served_twice_in_a_first_load_keeps_its_latest_version_once(
     assert scalar(data_dir, "SELECT count(*) FROM raw_pos.orders") == fresh_world.valid["orders"]
     same = f"WHERE order_id = '{first['id']}'"
     assert rows(data_dir, f"SELECT source_name FROM raw_pos.orders {same}") == [("till-9",)]
+    kept_version = f"{same} AND updated_at = (SELECT updated_at FROM raw_pos.orders {same})"
+    assert rows(data_dir, f"SELECT line_uid, quantity FROM raw_pos.order_line_items {kept_version}") == [
+        (line["uid"], 7.0)
+    ]
+    assert scalar(data_dir, f"SELECT count(DISTINCT updated_at) FROM raw_pos.order_line_items {same}") == 2
+    tenders = scalar(data_dir, f"SELECT count(*) FROM raw_pos.order_tenders {kept_version}")
+    assert tenders == len(first["tenders"])
     orders = next(line for line in lines if line.table == "orders")
     assert (orders.records_read, orders.balanced) == (len(apis.orders), True)
 

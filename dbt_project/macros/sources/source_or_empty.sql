@@ -2,10 +2,12 @@
     creates a raw table on the first load that has rows for it, so a young warehouse may
     lack sparse tables (returns, tickets, quarantine ...). `columns` maps each column the
     model reads to a type name: string, bigint, double, boolean, date, timestamp or
-    timestamptz. Use as `from {{ parcours.source_or_empty(...) }}`. -#}
+    timestamptz. Use as `from {{ parcours.source_or_empty(...) }}`. In a dbt unit test the
+    source is the test's fixture (a relation with no schema), used as it is. -#}
 {% macro source_or_empty(source_name, table_name, columns) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if execute and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+    {%- if execute and relation.schema is not none
+        and adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
         {%- set types = {
             'string': dbt.type_string(),
             'bigint': dbt.type_bigint(),

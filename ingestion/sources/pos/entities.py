@@ -5,6 +5,10 @@ from __future__ import annotations
 from ingestion.specs import OUT_OF_RANGE, Check, Child, Derived, DriftScope, Entity, Field, Kind
 
 _ORDER = ("order_id",)
+# Child rows carry the order's version too: one load can hold two versions of an order (changed
+# while the API was paging, or in two export files), and the merge keeps the child rows of both;
+# staging keeps those of the version the orders table kept.
+_ORDER_VERSION = ("order_id", "updated_at")
 
 
 def _money(column: str, path: str) -> tuple[Field, ...]:
@@ -27,7 +31,7 @@ LINE_ITEMS = Child(
         *_money("gross_sales_money", "$.gross_sales_money"),
         *_money("total_money", "$.total_money"),
     ),
-    _ORDER,
+    _ORDER_VERSION,
     "line_index",
     checks=(
         Check(OUT_OF_RANGE, "line item quantity is not positive (returns use returns)", "quantity <= 0"),
@@ -42,7 +46,7 @@ TENDERS = Child(
         *_money("amount_money", "$.amount_money"),
         Field("card_brand", "$.card_details.card.card_brand"),
     ),
-    _ORDER,
+    _ORDER_VERSION,
     "tender_index",
 )
 RETURN_LINE_ITEMS = Child(
@@ -54,7 +58,7 @@ RETURN_LINE_ITEMS = Child(
         Field("quantity", "$.quantity", Kind.FLOAT_STRING, required=True),
         *_money("total_money", "$.total_money"),
     ),
-    ("order_id", "return_index"),
+    (*_ORDER_VERSION, "return_index"),
     "line_index",
     checks=(Check(OUT_OF_RANGE, "returned quantity is not positive", "quantity <= 0"),),
 )
@@ -62,7 +66,7 @@ RETURNS = Child(
     "order_returns",
     "$.returns",
     (Field("source_order_id", "$.source_order_id"),),
-    _ORDER,
+    _ORDER_VERSION,
     "return_index",
     children=(RETURN_LINE_ITEMS,),
 )

@@ -1,12 +1,23 @@
 -- Square order lines: sold lines of sales and returned lines of returns in one model, one
 -- row per (order_id, line_uid). Returned lines are negative (quantity and amounts), so
--- summing an order's lines gives its net value.
+-- summing an order's lines gives its net value. Only the lines of the order version that
+-- stg_pos__orders keeps: one load can hold two versions of an order, each line carrying its
+-- order's updated_at (null on lines loaded before they carried it).
 
 with
+
+order_versions as (
+    select
+        order_id,
+        max(updated_at) as updated_at
+    from {{ source('pos', 'orders') }}
+    group by order_id
+),
 
 line_items as (
     select * from {{ parcours.source_or_empty('pos', 'order_line_items', {
         'order_id': 'string',
+        'updated_at': 'timestamptz',
         'line_uid': 'string',
         'line_index': 'bigint',
         'catalog_object_id': 'string',
@@ -23,6 +34,7 @@ line_items as (
 return_line_items as (
     select * from {{ parcours.source_or_empty('pos', 'order_return_line_items', {
         'order_id': 'string',
+        'updated_at': 'timestamptz',
         'return_index': 'bigint',
         'line_index': 'bigint',
         'catalog_object_id': 'string',
@@ -50,7 +62,8 @@ sold_lines as (
         cast(coalesce(total_discount_money_amount, 0) / 100.0 as numeric(18, 2)) as discount_amount,
         cast(total_money_amount / 100.0 as numeric(18, 2)) as net_amount,
         false as is_return_line,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        updated_at as order_updated_at
     from line_items
 ),
 
@@ -71,7 +84,8 @@ returned_lines as (
         cast(0 as numeric(18, 2)) as discount_amount,
         cast(-abs(total_money_amount) / 100.0 as numeric(18, 2)) as net_amount,
         true as is_return_line,
-        _dlt_load_id as load_id
+        _dlt_load_id as load_id,
+        updated_at as order_updated_at
     from return_line_items
 ),
 
@@ -83,11 +97,17 @@ unioned as (
 
 ranked as (
     select
-        *,
+        unioned.*,
         row_number() over (
-            partition by order_id, line_uid order by load_id desc, line_index asc
+            partition by unioned.order_id, unioned.line_uid
+            order by unioned.load_id desc, unioned.line_index asc
         ) as version_rank
     from unioned
+    left join order_versions
+        on unioned.order_id = order_versions.order_id
+    where
+        unioned.order_updated_at is null
+        or unioned.order_updated_at = order_versions.updated_at
 ),
 
 final as (

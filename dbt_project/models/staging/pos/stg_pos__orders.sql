@@ -1,6 +1,8 @@
 -- Square orders (sales and returns): one row per order_id, latest updated_at wins. Money
 -- from cents to EUR; the sale time in UTC and in the store's local time; a return names
--- its source order; the payment type is the tenders' type ('split' when several).
+-- its source order; the payment type is the tenders' type ('split' when several). Tenders
+-- and return blocks count only for the kept version: one load can hold two versions of an
+-- order, each nested row carrying its order's updated_at (null on rows loaded before that).
 
 with
 
@@ -11,6 +13,7 @@ orders as (
 tenders as (
     select * from {{ parcours.source_or_empty('pos', 'order_tenders', {
         'order_id': 'string',
+        'updated_at': 'timestamptz',
         'tender_type': 'string'
     }) }}
 ),
@@ -18,6 +21,7 @@ tenders as (
 order_returns as (
     select * from {{ parcours.source_or_empty('pos', 'order_returns', {
         'order_id': 'string',
+        'updated_at': 'timestamptz',
         'return_index': 'bigint',
         'source_order_id': 'string'
     }) }}
@@ -27,26 +31,6 @@ locations as (
     select * from {{ source('pos', 'locations') }}
 ),
 
-payment_types as (
-    select
-        order_id,
-        case
-            when count(distinct lower(tender_type)) > 1 then 'split'
-            else min(lower(tender_type))
-        end as payment_type
-    from tenders
-    group by order_id
-),
-
-source_orders as (
-    -- a return lists the order it returns; the first block names it
-    select
-        order_id,
-        source_order_id,
-        row_number() over (partition by order_id order by return_index, source_order_id) as return_rank
-    from order_returns
-    where source_order_id is not null
-),
 
 store_timezones as (
     select
@@ -64,6 +48,40 @@ ranked as (
             order by updated_at desc nulls last, _dlt_load_id desc, _source_file desc
         ) as version_rank
     from orders
+),
+
+payment_types as (
+    select
+        tenders.order_id,
+        case
+            when count(distinct lower(tenders.tender_type)) > 1 then 'split'
+            else min(lower(tenders.tender_type))
+        end as payment_type
+    from tenders
+    inner join ranked
+        on tenders.order_id = ranked.order_id
+    where
+        ranked.version_rank = 1
+        and (tenders.updated_at is null or tenders.updated_at = ranked.updated_at)
+    group by tenders.order_id
+),
+
+source_orders as (
+    -- a return lists the order it returns; the first block names it
+    select
+        order_returns.order_id,
+        order_returns.source_order_id,
+        row_number() over (
+            partition by order_returns.order_id
+            order by order_returns.return_index, order_returns.source_order_id
+        ) as return_rank
+    from order_returns
+    inner join ranked
+        on order_returns.order_id = ranked.order_id
+    where
+        ranked.version_rank = 1
+        and order_returns.source_order_id is not null
+        and (order_returns.updated_at is null or order_returns.updated_at = ranked.updated_at)
 ),
 
 final as (
