@@ -224,6 +224,7 @@ def make_rest_client(settings: ApiSettings) -> RESTClient:
         request_backoff_factor=settings.backoff_factor,
         request_max_retry_delay=settings.max_retry_delay,
         retry_condition=incomplete_json,
+        raise_for_status=False,  # RESTClient's response hook raises, with the URL sanitised
     ).session
     return DecodingRESTClient(
         base_url=settings.base_url, auth=BearerTokenAuth(settings.token), session=session

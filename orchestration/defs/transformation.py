@@ -119,7 +119,7 @@ def dbt_models(
     if backfill.active:
         args += ["--vars", json.dumps(backfill.dbt_vars())]
     invocation = dbt.cli(args, context=context)
-    timing = ProcessTiming.watch(invocation.process)
+    timing = ProcessTiming(invocation.process)
     yield from with_row_counts(invocation, context)
     timing.write(invocation.target_path / DBT_PROCESS_TIMING_FILE)
 
@@ -134,16 +134,11 @@ class ProcessTiming:
     """
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        """Start timing ``process``, started a moment ago."""
         self.started_at = time.time()
         self.ended_at: float | None = None
         self._waiter = threading.Thread(target=self._wait, args=(process,), daemon=True)
-
-    @classmethod
-    def watch(cls, process: subprocess.Popen[bytes]) -> "ProcessTiming":
-        """Start timing a process started a moment ago."""
-        timing = cls(process)
-        timing._waiter.start()
-        return timing
+        self._waiter.start()
 
     def _wait(self, process: subprocess.Popen[bytes]) -> None:
         process.wait()

@@ -68,7 +68,7 @@ def test_settings_parcours_wrote_are_updated_and_hand_written_ones_kept(data_dir
 
 def test_process_timing_spans_the_child_process_start_to_exit(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-c", "print('hello')"], stdout=subprocess.PIPE)
-    timing = ProcessTiming.watch(process)
+    timing = ProcessTiming(process)
     assert process.stdout is not None and process.stdout.read() == b"hello\n"
     timing.write(tmp_path / "dbt_process.json")
     recorded = json.loads((tmp_path / "dbt_process.json").read_text())
