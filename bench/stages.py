@@ -113,7 +113,7 @@ def _model_name(unique_id: str) -> str:
 
 def run_checks(data: DataDir) -> StageResult:
     """Validate every Great Expectations suite whose relation exists; rows = rows validated."""
-    from orchestration.defs.quality import load_suites, read_frame, validate
+    from orchestration.defs.quality import load_suites, read_frames, validate
 
     suites = load_suites()
     with timed("checks") as stage:
@@ -122,9 +122,8 @@ def run_checks(data: DataDir) -> StageResult:
             if suite.relation.lower() not in relations:
                 stage.detail[suite.name] = "skipped: relation missing"
                 continue
-            frame = read_frame(suite, data.warehouse)
-            passed, _ = validate(suite, frame)
-            stage.rows += len(frame)
+            passed, _, rows = validate(suite, read_frames(suite, data.warehouse))
+            stage.rows += rows
             stage.detail[suite.name] = "passed" if passed else "failed"
     stage.detail["suites"] = len(suites)
     return stage

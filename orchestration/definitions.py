@@ -8,4 +8,4 @@ from parcours.telemetry import disable_telemetry
 
 disable_telemetry()
 
-defs = dg.load_from_defs_folder(project_root=Path(__file__).resolve().parents[1])
+defs = dg.load_from_defs_folder(path_within_project=Path(__file__).resolve().parent)
