@@ -28,7 +28,7 @@ from parcours import engine
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 #: Rows per validated frame (Great Expectations holds several copies of a frame's columns).
-BATCH_ROWS = 2_000_000
+BATCH_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
