@@ -62,6 +62,15 @@ class ApiSettings:
     max_retry_delay: float = 60.0
     timeout: float = 60.0
 
+    @classmethod
+    def of_source(
+        cls, base_url: str | None, token: str | None, max_attempts: int, backoff_factor: float, timeout: float
+    ) -> ApiSettings | None:
+        """The settings a source's ``api_*`` arguments name; None without a base URL and a token."""
+        if not base_url or not token:
+            return None
+        return cls(base_url, token, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout)
+
 
 DECODED = "_parcours_decoded"  # attribute of a response whose body the decoding hook decoded
 _TOP_LEVEL_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -77,16 +77,6 @@ def _resources(
     return resources
 
 
-def _api_settings(
-    api_base_url: str | None, api_token: str | None, max_attempts: int, backoff_factor: float, timeout: float
-) -> ApiSettings | None:
-    if not api_base_url or not api_token:
-        return None
-    return ApiSettings(
-        api_base_url, api_token, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout
-    )
-
-
 @dlt.source(name="crm", max_table_nesting=0)
 def crm_source(
     landing_url: str | None = None,
@@ -112,7 +102,7 @@ def crm_source(
         api_timeout: seconds to wait for a response before retrying.
         as_of: the "now" of the future-timestamp check (the wall clock by default).
     """
-    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
     return _resources(landing_url, pii_key, mode, api, as_of, restricted=False)
 
 
@@ -129,5 +119,5 @@ def crm_restricted_source(
     as_of: datetime | None = None,
 ) -> list[DltResource]:
     """Clear contact data (e-mail, phone, names, birth date) into ``restricted_crm``; same arguments."""
-    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
     return _resources(landing_url, pii_key, mode, api, as_of, restricted=True)

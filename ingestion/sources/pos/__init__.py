@@ -85,16 +85,6 @@ def _resources(
     return resources
 
 
-def _api_settings(
-    api_base_url: str | None, api_token: str | None, max_attempts: int, backoff_factor: float, timeout: float
-) -> ApiSettings | None:
-    if not api_base_url or not api_token:
-        return None
-    return ApiSettings(
-        api_base_url, api_token, max_attempts=max_attempts, backoff_factor=backoff_factor, timeout=timeout
-    )
-
-
 @dlt.source(name="pos", max_table_nesting=0)
 def pos_source(
     landing_url: str | None = None,
@@ -108,7 +98,7 @@ def pos_source(
     as_of: datetime | None = None,
 ) -> list[DltResource]:
     """Square records into ``raw_pos``; arguments as in :func:`ingestion.sources.crm.crm_source`."""
-    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
     return _resources(landing_url, pii_key, mode, api, as_of, restricted=False)
 
 
@@ -125,5 +115,5 @@ def pos_restricted_source(
     as_of: datetime | None = None,
 ) -> list[DltResource]:
     """Clear receipt e-mails into ``restricted_pos``; same arguments."""
-    api = _api_settings(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
+    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
     return _resources(landing_url, pii_key, mode, api, as_of, restricted=True)
