@@ -25,7 +25,10 @@ who did not refuse analytics consent (the rules forbid stitching the others' web
 for recall); ``stage_accuracy_per_customer``
 is the former per-customer figure (every customer against its majority person).
 ``stage_confusion`` counts the persons of ``stage_accuracy`` by true stage, then by the stage
-their profile shows (``none`` when the profile has no stage).
+their profile shows (``none`` when the profile has no stage); ``stage_errors_by_cause`` counts
+its wrongly staged persons by where their records lie: some on another customer (the evidence the
+profile misses may lie there), some in no customer, or all on the profile (the rules misread them,
+or the evidence predates the data).
 
 Personas are scored over resolved customers with a purchase (the named
 persona-like segments of ``int_segments__customer_personas``, prospects left
@@ -266,7 +269,8 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                 order by count(*) filter (where record_type != 'ga4_cookie') desc, count(*) desc,
                          customer_key) = 1
         )
-        select stage_truth.funnel_stage as true_stage,
+        select profile.person_id, profile.customer_key as profile_key,
+               stage_truth.funnel_stage as true_stage,
                coalesce(customers.current_funnel_stage, 'none') as predicted_stage,
                customers.current_funnel_stage = stage_truth.funnel_stage as correct,
                stage_truth.history_in_data,
@@ -309,6 +313,7 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
         "stage_customers_compared": int(per_customer[0]),
         "stage_confusion": _stage_confusion(connection),
+        "stage_errors_by_cause": _stage_errors_by_cause(connection),
         "stage_basis": STAGE_BASIS,
     }
 
@@ -325,6 +330,41 @@ def _stage_confusion(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[st
     for true_stage, predicted_stage, persons in rows:
         confusion.setdefault(str(true_stage), {})[str(predicted_stage)] = int(persons)
     return confusion
+
+
+def _stage_errors_by_cause(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The wrongly staged persons of ``stage_accuracy`` by where their records lie.
+
+    ``records_on_other_customers``: some of the person's records belong to another customer (a
+    cookie that never logged in, a mention by a handle the CRM does not know): the evidence the
+    profile misses may lie there. ``records_unresolved``: none elsewhere, but some in no customer
+    (an anonymous store sale, a refused-consent visit). ``all_records_on_profile``: the profile
+    holds every record of the person: the rules misread it, or the evidence predates the data.
+    """
+    row = connection.execute(
+        """
+        with spread as (
+            select compared.person_id,
+                   count(*) filter (
+                       where evaluated.customer_key != compared.profile_key) as on_other_customers,
+                   count(*) filter (where evaluated.customer_key is null) as unresolved
+            from stage_compared as compared
+            join evaluated using (person_id)
+            where not coalesce(compared.correct, false)
+            group by compared.person_id
+        )
+        select count(*) filter (where on_other_customers > 0),
+               count(*) filter (where on_other_customers = 0 and unresolved > 0),
+               count(*) filter (where on_other_customers = 0 and unresolved = 0)
+        from spread
+        """
+    ).fetchone()
+    assert row
+    return {
+        "records_on_other_customers": int(row[0]),
+        "records_unresolved": int(row[1]),
+        "all_records_on_profile": int(row[2]),
+    }
 
 
 def _persona_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -143,6 +143,38 @@ def test_stage_confusion_counts_persons_by_true_and_profile_stage(world: tuple[P
     assert metrics["stage_confusion"] == {"consideration": {"conversion": 1}, "loyalty": {"loyalty": 1}}
 
 
+def _move_record(warehouse: Path, record_id: str, customer_key: str | None) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update intermediate.int_identity__record_customers set customer_key = ? where record_id = ?",
+            [customer_key, record_id],
+        )
+
+
+def test_stage_errors_by_cause_finds_records_on_another_customer(world: tuple[Path, Path]) -> None:
+    # Person 2 (wrong on profile Y) has the store order o2 on customer Z.
+    metrics = evaluate(*world)
+    assert metrics["stage_errors_by_cause"] == {
+        "records_on_other_customers": 1,
+        "records_unresolved": 0,
+        "all_records_on_profile": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("o2_customer", "cause"), [(None, "records_unresolved"), ("Y", "all_records_on_profile")]
+)
+def test_stage_errors_by_cause_tells_unresolved_records_from_a_complete_profile(
+    world: tuple[Path, Path], o2_customer: str | None, cause: str
+) -> None:
+    warehouse, truth = world
+    _move_record(warehouse, "o2", o2_customer)
+    metrics = evaluate(warehouse, truth)
+    assert metrics["stage_accuracy"] == pytest.approx(1 / 2)
+    assert sum(metrics["stage_errors_by_cause"].values()) == 1
+    assert metrics["stage_errors_by_cause"][cause] == 1
+
+
 def test_persona_purity_and_match_rate_score_buyers_against_their_majority_person(
     world: tuple[Path, Path],
 ) -> None:
