@@ -138,11 +138,12 @@ def _existing_relations(warehouse: Path) -> set[str]:
 
 
 def publish(data: DataDir, run_id: str) -> StageResult:
-    """Publish the marts as a serving snapshot; rows = rows copied."""
+    """Publish the marts the app reads as a serving snapshot, as the pipeline does; rows = rows copied."""
+    from orchestration.defs.transformation import app_marts
     from parcours.serving import publish_snapshot
 
     with timed("publish") as stage:
-        snapshot = publish_snapshot(data.warehouse, data.serving, run_id=run_id)
+        snapshot = publish_snapshot(data.warehouse, data.serving, run_id=run_id, tables=app_marts())
     stage.rows = sum(snapshot.tables.values())
     stage.detail = {"tables": len(snapshot.tables), "file": snapshot.file}
     return stage

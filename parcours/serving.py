@@ -2,7 +2,8 @@
 
 DuckDB allows one read-write process *or* many read-only ones on a file, so the
 app never opens the live warehouse. After a build whose blocking checks pass,
-:func:`publish_snapshot` copies the serving schemas into a fresh DuckDB file and
+:func:`publish_snapshot` copies the serving schemas (or only the tables the app reads: the
+pipeline passes the marts its dbt exposure names) into a fresh DuckDB file and
 swaps the pointer ``current.json`` to it with an atomic rename. Readers resolve
 the pointer, then open the file it names read-only: a reader always sees one
 complete snapshot, and a failed build leaves the previous one in place.
@@ -18,7 +19,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -80,22 +81,26 @@ def publish_snapshot(
     schemas: Sequence[str] = SERVING_SCHEMAS,
     freshness: dict[str, str | None] | None = None,
     checks: list[dict[str, object]] | None = None,
+    tables: Collection[str] | None = None,
 ) -> Snapshot:
-    """Copy ``schemas`` of the warehouse into a new snapshot file and make it current atomically."""
+    """Copy ``schemas`` of the warehouse into a new snapshot file and make it current atomically.
+
+    ``tables``: only the tables (or views) of ``schemas`` with these names; all of them by default.
+    """
     serving_dir.mkdir(parents=True, exist_ok=True)
     with publish_lock(serving_dir):
         remove_partial_snapshots(serving_dir)
         now = datetime.now(UTC)
         name = f"snapshot_{now:%Y%m%dT%H%M%S%f}_{_safe(run_id)[:12]}.duckdb"
         staging_path = serving_dir / f".{name}{PARTIAL_SUFFIX}"
-        tables = _copy_schemas(warehouse, staging_path, schemas)
+        copied = _copy_schemas(warehouse, staging_path, schemas, tables)
         _fsync_file(staging_path)
         staging_path.replace(serving_dir / name)
         snapshot = Snapshot(
             file=name,
             published_at=now.isoformat(timespec="seconds"),
             run_id=run_id,
-            tables=tables,
+            tables=copied,
             freshness=freshness or {},
             checks=checks or [],
         )
@@ -181,8 +186,11 @@ def open_snapshot(serving_dir: Path) -> Iterator[duckdb.DuckDBPyConnection | Non
         connection.close()
 
 
-def _copy_schemas(warehouse: Path, target: Path, schemas: Sequence[str]) -> dict[str, int]:
-    """Copy every table and view of ``schemas`` into ``target``'s main schema; return row counts."""
+def _copy_schemas(
+    warehouse: Path, target: Path, schemas: Sequence[str], only: Collection[str] | None
+) -> dict[str, int]:
+    """Copy the tables and views of ``schemas`` (those named in ``only``, if given) into ``target``'s
+    main schema; return row counts."""
     tables: dict[str, int] = {}
     with engine.connect(target) as snapshot:
         snapshot.execute("attach ? as warehouse (read_only)", [str(warehouse)])
@@ -195,6 +203,8 @@ def _copy_schemas(warehouse: Path, target: Path, schemas: Sequence[str]) -> dict
             [list(schemas)],
         ).fetchall()
         for schema, table in rows:
+            if only is not None and table not in only:
+                continue
             order = _lookup_order(snapshot, schema, table)
             snapshot.execute(
                 f'create table main."{table}" as select * from warehouse."{schema}"."{table}"{order}'

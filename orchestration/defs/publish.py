@@ -1,4 +1,4 @@
-"""Publish the marts as a read-only serving snapshot, but only after a clean build.
+"""Publish the marts the app reads as a read-only serving snapshot, but only after a clean build.
 
 The snapshot asset sits downstream of every mart. Dagster does not run it when an
 upstream step failed or a blocking check (dbt tests of severity ``error``, critical
@@ -11,7 +11,7 @@ import json
 
 import dagster as dg
 
-from orchestration.defs.transformation import MANIFEST, SERVING_SNAPSHOT_KEY
+from orchestration.defs.transformation import MANIFEST, SERVING_SNAPSHOT_KEY, app_marts
 from orchestration.environment import data_dir
 from parcours import engine
 from parcours.serving import publish_snapshot, record_publish_attempt
@@ -38,7 +38,11 @@ def mart_asset_keys() -> list[dg.AssetKey]:
     description="Read-only copy of the marts that the app reads, swapped in atomically after a clean build.",
 )
 def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Copy the marts into a new snapshot file and make it current."""
+    """Copy the marts the app reads (its dbt exposure's) into a new snapshot file and make it current.
+
+    The snapshot waits for every mart and its checks (a clean build), but copies only what the app
+    queries: the rest (attribution credits, sessions ...) stays in the warehouse, not copied for nothing.
+    """
     data = data_dir()
     snapshot = publish_snapshot(
         data.warehouse,
@@ -46,6 +50,7 @@ def serving_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         run_id=context.run_id,
         freshness=source_freshness(data.warehouse),
         checks=check_results(context.instance, context.run_id),
+        tables=app_marts(),
     )
     context.log.info("published %s (%d tables)", snapshot.file, len(snapshot.tables))
     return dg.MaterializeResult(

@@ -190,10 +190,20 @@ def _logged_row_count(raw_event: Mapping[str, Any]) -> tuple[str, int] | None:
     return unique_id, int(match.group(1))
 
 
+def _app_exposure() -> dict[str, Any]:
+    exposures: dict[str, dict[str, Any]] = json.loads(MANIFEST.read_text(encoding="utf-8"))["exposures"]
+    return next(item for item in exposures.values() if item["name"] == APP_ASSET_KEY.path[-1])
+
+
+def app_marts() -> list[str]:
+    """The marts the app reads: the models its dbt exposure depends on (what a snapshot holds)."""
+    nodes: list[str] = _app_exposure()["depends_on"]["nodes"]
+    return sorted(node.split(".")[-1] for node in nodes if node.startswith("model."))
+
+
 def app_exposure_spec() -> dg.AssetSpec:
     """The Streamlit app, declared as a dbt exposure, downstream of the serving snapshot."""
-    exposures: dict[str, dict[str, Any]] = json.loads(MANIFEST.read_text(encoding="utf-8"))["exposures"]
-    exposure = next(item for item in exposures.values() if item["name"] == APP_ASSET_KEY.path[-1])
+    exposure = _app_exposure()
     return dg.AssetSpec(
         key=APP_ASSET_KEY,
         deps=[SERVING_SNAPSHOT_KEY],

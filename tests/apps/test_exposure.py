@@ -36,3 +36,9 @@ def test_the_app_exposure_names_every_mart_the_pages_read() -> None:
     read &= _marts()
     assert read, "no mart name found in apps/"
     assert read == _exposure_refs()
+
+
+def test_a_snapshot_holds_the_marts_of_the_app_exposure() -> None:
+    from orchestration.defs.transformation import app_marts
+
+    assert set(app_marts()) == _exposure_refs()

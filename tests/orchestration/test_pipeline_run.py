@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.transformation import app_marts
 from orchestration.run import RunSummary, run_pipeline
 from parcours.paths import DataDir
 from parcours.serving import current_snapshot, last_publish_attempt
@@ -32,6 +33,7 @@ def test_a_full_run_ingests_builds_checks_and_publishes(data_dir: DataDir, first
     assert snapshot is not None and snapshot.run_id == first_run.run_id
     assert snapshot.checks and all(check["passed"] for check in snapshot.checks)
     assert set(snapshot.freshness) == {"raw_crm", "raw_ga4", "raw_pos", "raw_social"}
+    assert set(snapshot.tables) == set(app_marts())
     tables = _dbt_tables(data_dir)
     assert len(tables) > 50
     assert _row_counts_shown_in_dagster(tables) == tables, "dagster/row_count differs from the built tables"

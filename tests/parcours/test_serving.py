@@ -36,6 +36,18 @@ def test_publish_copies_only_the_serving_schemas(tmp_path: Path) -> None:
     assert tables == {"kpis"}
 
 
+def test_publish_copies_only_the_tables_asked_for(tmp_path: Path) -> None:
+    warehouse = _make_warehouse(tmp_path / "wh.duckdb", revenue=10)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table marts.credits as select 1 as credit")
+    assert publish_snapshot(warehouse, tmp_path / "serving", run_id="run-1").tables == {
+        "kpis": 1,
+        "credits": 1,
+    }
+    snapshot = publish_snapshot(warehouse, tmp_path / "serving", run_id="run-2", tables=["kpis", "contacts"])
+    assert snapshot.tables == {"kpis": 1}
+
+
 def test_a_new_publish_swaps_the_pointer_and_prunes_old_files(tmp_path: Path) -> None:
     serving = tmp_path / "serving"
     for revenue in range(5):
