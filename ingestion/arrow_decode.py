@@ -19,7 +19,7 @@ import pyarrow.json as pj
 
 from ingestion.specs import Child, DriftScope, Entity, Field, Kind, nested_path_keys
 
-BLOCK_LINES = 2048
+BLOCK_LINES = 1024
 LEAF_LINES = 32
 THREADS = 2
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
@@ -121,7 +121,7 @@ def _decode_block(lines: pa.Table, schema: pa.Schema, typed: list[pa.Table], res
     """
     if not lines.num_rows:
         return
-    outcome = _read(lines["line"].combine_chunks(), schema)
+    outcome = _read(_one_array(lines["line"]), schema)
     if isinstance(outcome, pa.Table):
         typed.append(outcome.add_column(0, "line_number", lines["line_number"]))
     elif isinstance(outcome, int):
@@ -136,6 +136,11 @@ def _decode_block(lines: pa.Table, schema: pa.Schema, typed: list[pa.Table], res
         _decode_block(lines.slice(half), schema, typed, rest)
 
 
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array, copied only when it spans chunks (``combine_chunks`` always copies)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _decode(lines: pa.Table, schema: pa.Schema) -> tuple[list[pa.Table], list[pa.Table]]:
     typed: list[pa.Table] = []
     rest: list[pa.Table] = []
@@ -148,10 +153,8 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
 
     None when the blocks' extra keys got types that do not stack (the caller reads JSON instead).
     """
-    utf8_ok = lines["utf8_ok"]
     typed: list[pa.Table] = []
-    rest: list[pa.Table] = [lines.filter(pc.invert(utf8_ok))]
-    good = lines.filter(utf8_ok)
+    rest, good = _split_invalid_utf8(lines)
     blocks = [good.slice(start, BLOCK_LINES) for start in range(0, good.num_rows, BLOCK_LINES)]
     with ThreadPoolExecutor(THREADS) as pool:  # Arrow releases the GIL while parsing
         for block_typed, block_rest in pool.map(lambda block: _decode(block, schema), blocks):
@@ -168,6 +171,17 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
     struct = records.drop_columns(["line_number"]) if typed else records
     decoded = pa.table({"line_number": numbers, "_r": struct.to_struct_array()})
     return Decoded(decoded, pa.concat_tables(rest))
+
+
+def _split_invalid_utf8(lines: pa.Table) -> tuple[list[pa.Table], pa.Table]:
+    """The lines that are not valid UTF-8 (as a one-table list), and the others.
+
+    Every line is valid UTF-8 in the usual chunk: no filter then, it would copy every line.
+    """
+    utf8_ok = lines["utf8_ok"]
+    if utf8_ok.null_count == 0 and pc.all(utf8_ok).as_py() is not False:
+        return [lines.slice(0, 0)], lines
+    return [lines.filter(pc.invert(utf8_ok))], lines.filter(utf8_ok)
 
 
 def has_new_keys(decoded: pa.Schema, schema: pa.Schema, scopes: tuple[DriftScope, ...]) -> bool:
