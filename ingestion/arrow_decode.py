@@ -23,6 +23,7 @@ BLOCK_LINES = 1024
 LEAF_LINES = 32
 THREADS = 2
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
+_LAST_OF_OBJECT_LINE = pa.array(["}", " ", "\t", "\r"])  # JSON whitespace may follow the object
 _ARROW_TYPES: dict[Kind, pa.DataType] = {
     Kind.STRING: pa.string(),
     Kind.INT: pa.int64(),
@@ -154,8 +155,8 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
     None when the blocks' extra keys got types that do not stack (the caller reads JSON instead).
     """
     typed: list[pa.Table] = []
-    rest, good = _split_invalid_utf8(lines)
-    blocks = [good.slice(start, BLOCK_LINES) for start in range(0, good.num_rows, BLOCK_LINES)]
+    rest, runs = _set_aside(lines)
+    blocks = [run.slice(start, BLOCK_LINES) for run in runs for start in range(0, run.num_rows, BLOCK_LINES)]
     with ThreadPoolExecutor(THREADS) as pool:  # Arrow releases the GIL while parsing
         for block_typed, block_rest in pool.map(lambda block: _decode(block, schema), blocks):
             typed += block_typed
@@ -173,15 +174,25 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
     return Decoded(decoded, pa.concat_tables(rest))
 
 
-def _split_invalid_utf8(lines: pa.Table) -> tuple[list[pa.Table], pa.Table]:
-    """The lines that are not valid UTF-8 (as a one-table list), and the others.
+def _set_aside(lines: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
+    """The lines Arrow is not asked to decode (as a one-table list), and the runs of lines between them.
 
-    Every line is valid UTF-8 in the usual chunk: no filter then, it would copy every line.
+    Set aside: lines that are not valid UTF-8, and lines that cannot be one JSON object because they
+    end with neither ``}`` nor whitespace (a truncated line, the usual broken JSON). Arrow would
+    reject them too, but only after parsing the block up to them, then the block would be parsed
+    again around them. The runs are slices, not a filtered copy of every line.
     """
-    utf8_ok = lines["utf8_ok"]
-    if utf8_ok.null_count == 0 and pc.all(utf8_ok).as_py() is not False:
-        return [lines.slice(0, 0)], lines
-    return [lines.filter(pc.invert(utf8_ok))], lines.filter(utf8_ok)
+    last = pc.utf8_slice_codeunits(lines["line"], -1)
+    whole = pc.and_(lines["utf8_ok"], pc.is_in(last, value_set=_LAST_OF_OBJECT_LINE))
+    aside = pc.indices_nonzero(pc.invert(whole)).to_pylist()
+    runs = []
+    start = 0
+    for position in [*aside, lines.num_rows]:
+        if position > start:
+            runs.append(lines.slice(start, position - start))
+        start = position + 1
+    # one-line slices: take() on a table of several chunks would first copy every line into one
+    return [pa.concat_tables([lines.slice(0, 0)] + [lines.slice(p, 1) for p in aside])], runs
 
 
 def has_new_keys(decoded: pa.Schema, schema: pa.Schema, scopes: tuple[DriftScope, ...]) -> bool:
