@@ -19,10 +19,11 @@ import pyarrow.json as pj
 
 from ingestion.specs import Child, DriftScope, Entity, Field, Kind, nested_path_keys
 
-BLOCK_LINES = 2048
+BLOCK_LINES = 1024
 LEAF_LINES = 32
 THREADS = 2
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
+_LAST_OF_OBJECT_LINE = pa.array(["}", " ", "\t", "\r"])  # JSON whitespace may follow the object
 _ARROW_TYPES: dict[Kind, pa.DataType] = {
     Kind.STRING: pa.string(),
     Kind.INT: pa.int64(),
@@ -121,7 +122,7 @@ def _decode_block(lines: pa.Table, schema: pa.Schema, typed: list[pa.Table], res
     """
     if not lines.num_rows:
         return
-    outcome = _read(lines["line"].combine_chunks(), schema)
+    outcome = _read(_one_array(lines["line"]), schema)
     if isinstance(outcome, pa.Table):
         typed.append(outcome.add_column(0, "line_number", lines["line_number"]))
     elif isinstance(outcome, int):
@@ -136,6 +137,11 @@ def _decode_block(lines: pa.Table, schema: pa.Schema, typed: list[pa.Table], res
         _decode_block(lines.slice(half), schema, typed, rest)
 
 
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array, copied only when it spans chunks (``combine_chunks`` always copies)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _decode(lines: pa.Table, schema: pa.Schema) -> tuple[list[pa.Table], list[pa.Table]]:
     typed: list[pa.Table] = []
     rest: list[pa.Table] = []
@@ -148,11 +154,9 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
 
     None when the blocks' extra keys got types that do not stack (the caller reads JSON instead).
     """
-    utf8_ok = lines["utf8_ok"]
     typed: list[pa.Table] = []
-    rest: list[pa.Table] = [lines.filter(pc.invert(utf8_ok))]
-    good = lines.filter(utf8_ok)
-    blocks = [good.slice(start, BLOCK_LINES) for start in range(0, good.num_rows, BLOCK_LINES)]
+    rest, runs = _set_aside(lines)
+    blocks = [run.slice(start, BLOCK_LINES) for run in runs for start in range(0, run.num_rows, BLOCK_LINES)]
     with ThreadPoolExecutor(THREADS) as pool:  # Arrow releases the GIL while parsing
         for block_typed, block_rest in pool.map(lambda block: _decode(block, schema), blocks):
             typed += block_typed
@@ -168,6 +172,27 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
     struct = records.drop_columns(["line_number"]) if typed else records
     decoded = pa.table({"line_number": numbers, "_r": struct.to_struct_array()})
     return Decoded(decoded, pa.concat_tables(rest))
+
+
+def _set_aside(lines: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
+    """The lines Arrow is not asked to decode (as a one-table list), and the runs of lines between them.
+
+    Set aside: lines that are not valid UTF-8, and lines that cannot be one JSON object because they
+    end with neither ``}`` nor whitespace (a truncated line, the usual broken JSON). Arrow would
+    reject them too, but only after parsing the block up to them, then the block would be parsed
+    again around them. The runs are slices, not a filtered copy of every line.
+    """
+    last = pc.utf8_slice_codeunits(lines["line"], -1)
+    whole = pc.and_(lines["utf8_ok"], pc.is_in(last, value_set=_LAST_OF_OBJECT_LINE))
+    aside = pc.indices_nonzero(pc.invert(whole)).to_pylist()
+    runs = []
+    start = 0
+    for position in [*aside, lines.num_rows]:
+        if position > start:
+            runs.append(lines.slice(start, position - start))
+        start = position + 1
+    # one-line slices: take() on a table of several chunks would first copy every line into one
+    return [pa.concat_tables([lines.slice(0, 0)] + [lines.slice(p, 1) for p in aside])], runs
 
 
 def has_new_keys(decoded: pa.Schema, schema: pa.Schema, scopes: tuple[DriftScope, ...]) -> bool:

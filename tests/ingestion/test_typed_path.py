@@ -9,6 +9,7 @@ from unittest.mock import patch
 import pyarrow as pa
 import pytest
 
+from ingestion import arrow_decode
 from ingestion.landing import lines_from_texts
 from ingestion.sources.crm.entities import CONTACTS
 from ingestion.sources.ga4.entities import EVENTS
@@ -63,3 +64,23 @@ def test_typed_and_json_paths_give_identical_tables_and_quarantine(entity: Entit
     for name, table in typed.tables.items():
         assert table.schema == json_path.tables[name].schema, name
         assert _sorted(table) == _sorted(json_path.tables[name]), name
+
+
+def test_a_truncated_line_is_set_aside_before_arrow_parses_its_block() -> None:
+    events = [json.dumps(ga4_event(n, START, user=n % 7)) for n in range(1, 40)]
+    truncated = events[5][:-5]
+    spaced = events[7] + " \t\r"  # a whole object followed by JSON whitespace: still decoded
+    texts = [*events[:5], truncated, events[6], spaced, *events[8:]]
+    read_by_arrow: list[str] = []
+    real_read = arrow_decode._read
+
+    def recording_read(lines: pa.Array, schema: pa.Schema) -> pa.Table | int | None:
+        read_by_arrow.extend(lines.to_pylist())
+        return real_read(lines, schema)
+
+    with patch("ingestion.arrow_decode._read", side_effect=recording_read):
+        decoded = arrow_decode.decode_lines(lines_from_texts(texts, 1), arrow_decode.arrow_schema(EVENTS))
+    assert decoded is not None
+    assert decoded.rest["line"].to_pylist() == [truncated]
+    assert truncated not in read_by_arrow
+    assert decoded.typed["line_number"].to_pylist() == [n for n in range(1, len(texts) + 1) if n != 6]
