@@ -37,7 +37,8 @@ blocklist as (
     select * from {{ ref('identity_blocklist') }}
 ),
 
-known_observations as (
+known_observations as {{ parcours.cte_not_materialized() }} (
+    -- read six times: inlined, it peaks at a quarter less memory than buffered (same CPU)
     select
         observations.*,
         identifier_types.priority,
@@ -231,14 +232,43 @@ anchor_persons as (
     group by known_observations.identifier_namespace, known_observations.identifier_value
 ),
 
+record_days as (
+    -- each record once per value and day: the counts below are plain counts of these rows
+    select distinct
+        identifier_namespace,
+        identifier_value,
+        observed_date,
+        record_type,
+        record_id
+    from known_observations
+),
+
 daily_records as (
     select
         identifier_namespace,
         identifier_value,
         observed_date,
-        count(distinct {{ dbt.concat(['record_type', "'|'", 'record_id']) }}) as record_count
-    from known_observations
+        count(*) as record_count
+    from record_days
     group by identifier_namespace, identifier_value, observed_date
+),
+
+value_record_keys as (
+    select distinct
+        identifier_namespace,
+        identifier_value,
+        record_type,
+        record_id
+    from record_days
+),
+
+value_records as (
+    select
+        identifier_namespace,
+        identifier_value,
+        count(*) as record_count
+    from value_record_keys
+    group by identifier_namespace, identifier_value
 ),
 
 busiest_days as (
@@ -256,8 +286,6 @@ value_summary as (
         identifier_value,
         min(priority) as best_priority,
         min(max_persons_per_value) as max_persons_per_value,
-        count(distinct {{ dbt.concat(['record_type', "'|'", 'record_id']) }}) as record_count,
-        count(distinct identifier_type) as identifier_type_count,
         min(observed_at) as first_seen_at,
         max(observed_at) as last_seen_at
     from known_observations
@@ -293,7 +321,7 @@ final as (
         value_summary.best_priority,
         value_summary.first_seen_at,
         value_summary.last_seen_at,
-        value_summary.record_count,
+        value_records.record_count,
         value_summary.max_persons_per_value,
         busiest_days.max_records_per_day,
         blocked_values.blocklist_reason,
@@ -310,6 +338,10 @@ final as (
             else 'linking'
         end as link_status
     from value_summary
+    left join value_records
+        on
+            value_summary.identifier_namespace = value_records.identifier_namespace
+            and value_summary.identifier_value = value_records.identifier_value
     left join best_types
         on
             value_summary.identifier_namespace = best_types.identifier_namespace
