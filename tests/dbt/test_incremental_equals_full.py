@@ -5,7 +5,10 @@ at once, then one simulated day per increment. Each simulated day also appends G
 arrived late to the files of up to three days before (GA4's late-data policy), so every
 increment re-reads rewritten GA4 files. One store uploads its POS file late: the file of
 ``LATE_POS_DAY`` lands only with the last increment, after the files of the days that follow
-it, and older than the POS late-data look-back of the incremental models.
+it, and older than the POS late-data look-back of the incremental models. With the last
+increment, a visitor whose only session lies on the day before it turns into a bot: a burst of
+late page views lands in that day's GA4 file, so the session is a bot's and the visitor has no
+touchpoint any more, though the previous run stored some.
 
 After every arrival the real ingestion runs and dbt builds the incremental models; after the
 last one dbt runs once more with nothing new landed, then their tables are copied, then
@@ -36,6 +39,8 @@ START = date(2026, 10, 1)
 FIRST_DAYS = 4  # days 0-3 arrive at once, then one day per increment
 INCREMENTS = 3  # days 4, 5 and 6
 LATE_POS_DAY = 2  # its POS file lands with day 6, after the files of days 3, 4 and 5
+BOT_DAY = 5  # a visitor of this day turns into a bot with day 6
+BOT_PAGE_VIEWS_PER_MINUTE = 60  # the burst's rate over the session: twice ga4_bot_min_page_views_per_minute
 SNAPSHOT_SCHEMA = "incremental_snapshot"
 # The incremental models compared, and the dbt selection that builds them with everything upstream.
 # Tables materialised whole that read their previous build as a cache of costly results.
@@ -88,6 +93,64 @@ def _land(world_landing: Path, landing: Path, *, hold_late_pos: bool) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     return rewritten
+
+
+def _turn_a_visitor_into_a_bot(landing: Path, day: int) -> str:
+    """Append a burst of page views to the session of a visitor seen only in one session of ``day``.
+
+    The visitor is the first such cookie by id; the burst repeats its first event as page views
+    microseconds apart, inside the session, as many as make the session a bot's. Returns the cookie.
+    """
+    ga4 = landing / "ga4"
+    day_file = ga4 / f"events_{(START + timedelta(days=day)):%Y%m%d}.jsonl"
+    events: dict[str, list[dict[str, Any]]] = {}
+    elsewhere: set[str] = set()
+    for path in sorted(ga4.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                event = json.loads(line)
+                cookie = event["user_pseudo_id"]
+            except (ValueError, KeyError, TypeError):
+                continue  # the simulator's malformed lines
+            if path == day_file:
+                events.setdefault(cookie, []).append(event)
+            else:
+                elsewhere.add(cookie)
+    cookie = min(
+        cookie
+        for cookie, seen in events.items()
+        if cookie not in elsewhere and len({_session_id(event) for event in seen}) == 1
+    )
+    first = min(events[cookie], key=lambda event: event["event_timestamp"])
+    last = max(event["event_timestamp"] for event in events[cookie])
+    minutes = max(last - first["event_timestamp"], 10_000_000) / 60_000_000  # fct_sessions: 10 s at least
+    burst = [
+        {
+            **first,
+            "event_name": "page_view",
+            "event_timestamp": first["event_timestamp"] + n,
+            "batch_event_index": 10_000 + n,
+        }
+        for n in range(1, int(minutes * BOT_PAGE_VIEWS_PER_MINUTE) + 2)
+    ]
+    with day_file.open("a", encoding="utf-8") as file:
+        file.writelines(json.dumps(event) + "\n" for event in burst)
+    return cookie
+
+
+def _session_id(event: dict[str, Any]) -> object:
+    return next(
+        (
+            param["value"]["int_value"]
+            for param in event.get("event_params") or []
+            if param["key"] == "ga_session_id"
+        ),
+        None,
+    )
+
+
+def _touchpoints_of(warehouse: Path, relation: str, cookie: str) -> int:
+    return _count(warehouse, f"{relation} where record_source = 'ga4' and record_id = '{cookie}'")
 
 
 def _dbt(args: list[str], target: Path) -> dbtRunnerResult:
@@ -144,6 +207,8 @@ class Builds:
     models: list[IncrementalModel]
     arrivals: list[Arrival]
     late_pos_orders: int
+    bot_cookie: str
+    bot_touchpoints_before: int  # the bot's touchpoints stored by the run before it turned bot
 
 
 @pytest.fixture(scope="module")
@@ -161,13 +226,18 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
 
         arrivals: list[Arrival] = []
         models: list[IncrementalModel] = []
+        bot_cookie, bot_touchpoints_before = "", 0
         schedule = [(0, FIRST_DAYS)] + [(FIRST_DAYS + step, 1) for step in range(INCREMENTS)]
         for first_day, days in schedule:
             newest_day = first_day + days - 1
             _simulate(world, first_day, days)
-            rewritten = _land(
-                world / "landing", data_dir.landing, hold_late_pos=newest_day < FIRST_DAYS + INCREMENTS - 1
-            )
+            last = newest_day == FIRST_DAYS + INCREMENTS - 1
+            rewritten = _land(world / "landing", data_dir.landing, hold_late_pos=not last)
+            if last:
+                bot_cookie = _turn_a_visitor_into_a_bot(data_dir.landing, BOT_DAY)
+                bot_touchpoints_before = _touchpoints_of(
+                    data_dir.warehouse, "marts.fct_touchpoints", bot_cookie
+                )
             run_ingestion(data_dir)
             if not arrivals:
                 _dbt(["seed"], target)
@@ -194,7 +264,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         _execute(data_dir.warehouse, statements)
 
         _dbt(["run", "--full-refresh", "--select", *SELECTION], target)
-        yield Builds(data_dir.warehouse, models, arrivals, late_pos_orders)
+        yield Builds(
+            data_dir.warehouse, models, arrivals, late_pos_orders, bot_cookie, bot_touchpoints_before
+        )
 
 
 @pytest.mark.timeout(600)
@@ -237,3 +309,17 @@ def test_incremental_models_equal_a_full_refresh_on_the_same_data(builds: Builds
         if only_incremental or only_full:
             differences[model.name] = (only_incremental, only_full)
     assert differences == {}
+
+
+@pytest.mark.timeout(600)
+def test_a_visitor_turned_bot_keeps_no_touchpoint(builds: Builds) -> None:
+    """Its only session is a bot's now: the touchpoints the run before stored are gone."""
+    sessions = _query(
+        builds.warehouse,
+        "select count(*), bool_and(is_bot) from marts.fct_sessions "
+        f"where user_pseudo_id = '{builds.bot_cookie}'",
+    )
+    assert sessions == [(1, True)]
+    assert builds.bot_touchpoints_before > 0
+    assert _touchpoints_of(builds.warehouse, f"{SNAPSHOT_SCHEMA}.fct_touchpoints", builds.bot_cookie) == 0
+    assert _touchpoints_of(builds.warehouse, "marts.fct_touchpoints", builds.bot_cookie) == 0

@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['record_source', 'record_type', 'record_id'],
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ parcours.delete_touchpoints_of_vanished_sessions(this, ref('fct_sessions')) }}"
     )
 }}
 
@@ -25,6 +26,9 @@
 --     (GA4 events older than the window never reach the web models; they are listed by
 --     int_web__late_events_quarantined);
 --   * during a backfill (var backfill_from_date), every record with touchpoints from that day on.
+-- Before that, a pre-hook deletes the web touchpoints of sessions that are no longer human
+-- sessions (a bot's now, or re-sessionized): a visitor left with none has no new rows for
+-- delete+insert to replace its old ones with.
 
 {%- set sources = parcours.raw_source_names() %}
 
