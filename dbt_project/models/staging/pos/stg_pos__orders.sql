@@ -31,7 +31,6 @@ locations as (
     select * from {{ source('pos', 'locations') }}
 ),
 
-
 store_timezones as (
     select
         location_id,
