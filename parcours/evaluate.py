@@ -13,10 +13,11 @@ receipts, mentions, e-mail events, surveys, tickets):
 
 Stages are scored per person (``stage_accuracy``): every true person with at least
 one resolved record, once, on the customer profile that holds most of the person's
-identified records (a person's stray cookies, which no deterministic rule links,
-make cookie-only customers of their own; scoring those against the person's stage
-measured identity recall a second time). The true stage is the person's stage on the
-last simulated day. Two more figures say where the errors come from:
+identified records (a person's stray cookies and unknown social handles, which no
+deterministic rule links, make customers of their own; scoring those against the person's
+stage measured identity recall a second time), then most of the person's touchpoints (a
+person seen only on cookies is scored on the cookie they used most). The true stage is the
+person's stage on the last simulated day. Two more figures say where the errors come from:
 ``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
 awareness when the data starts, so that every action their stage depends on lies in
 the landed days (the others carry purchases and lapses from before day 0 that only the
@@ -109,20 +110,33 @@ def _register_truth(connection: duckdb.DuckDBPyConnection, truth_dir: Path) -> N
 
 
 def _link_records_to_persons(connection: duckdb.DuckDBPyConnection) -> None:
-    """One row per identity record: its true person (null if none) and its customer key."""
+    """One row per identity record: its true person (null if none), customer key and touchpoints."""
+    touchpoints = (
+        """
+        select record_source as source, record_type, record_id, count(*) as touchpoints
+        from warehouse.marts.fct_touchpoints group by all
+        """
+        if _warehouse_has(connection, "marts", "fct_touchpoints")
+        else "select null as source, null as record_type, null as record_id, 0 as touchpoints"
+    )
     connection.execute(
         f"""
         create temp table evaluated as
-        with record_truth as (
-            select source, record_type, record_id, person_id from truth_records
+        with record_touchpoints as ({touchpoints}),
+        record_truth as (
+            -- distinct: a record exported more than once (a CRM contact on every day it changed)
+            -- has one truth row per export
+            select distinct source, record_type, record_id, person_id from truth_records
             union all
             select 'ga4', 'ga4_cookie', identifier_value, person_id
             from truth_identifiers where identifier_type = 'ga4_user_pseudo_id'
         )
         select resolved.source, resolved.record_type, resolved.record_id,
-               resolved.customer_key, record_truth.person_id
+               resolved.customer_key, record_truth.person_id,
+               coalesce(record_touchpoints.touchpoints, 0) as touchpoints
         from warehouse.{IDENTITY_MODELS_SCHEMA}.int_identity__record_customers as resolved
         left join record_truth using (source, record_type, record_id)
+        left join record_touchpoints using (source, record_type, record_id)
         """
     )
 
@@ -228,9 +242,15 @@ def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+#: Records that name a person only by a pseudonym no deterministic rule may tie to anyone else
+#: (a GA4 cookie that never logged in, a social handle the CRM does not know) when nothing else
+#: links them: ``stage_accuracy`` does not choose a person's profile by them.
+PSEUDONYMOUS_RECORD_TYPES = ("ga4_cookie", "mention")
+
 STAGE_BASIS = (
     "per person: each true person with a resolved record is scored once, on the customer holding "
-    "most of the person's identified (non-cookie) records, then most records, then the smallest key; "
+    "most of the person's identified records (not GA4 cookies or social mentions), then most of "
+    "the person's touchpoints, then most records, then the smallest key; "
     "stage_accuracy_history_in_data keeps the persons with no stage or awareness when the data "
     "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_consenting keeps "
     "the persons who did not refuse analytics consent (whose web records may be stitched); "
@@ -258,7 +278,7 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         """
     )
     connection.execute(
-        """
+        f"""
         create or replace temp table stage_compared as
         with profile as (
             select person_id, customer_key from evaluated
@@ -266,8 +286,8 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             group by person_id, customer_key
             qualify row_number() over (
                 partition by person_id
-                order by count(*) filter (where record_type != 'ga4_cookie') desc, count(*) desc,
-                         customer_key) = 1
+                order by count(*) filter (where record_type not in {PSEUDONYMOUS_RECORD_TYPES}) desc,
+                         sum(touchpoints) desc, count(*) desc, customer_key) = 1
         )
         select profile.person_id, profile.customer_key as profile_key,
                stage_truth.funnel_stage as true_stage,

@@ -137,6 +137,73 @@ def test_stage_accuracy_scores_each_person_once_on_the_profile_with_most_identif
     assert metrics["stage_accuracy_history_in_data"] == pytest.approx(0.0)
 
 
+def _write_touchpoints(warehouse: Path, touchpoints_per_record: dict[str, int]) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        records = connection.execute(
+            "select source, record_type, record_id from intermediate.int_identity__record_customers"
+        ).fetchall()
+        connection.execute(
+            "create table marts.fct_touchpoints "
+            "(record_source varchar, record_type varchar, record_id varchar)"
+        )
+        connection.executemany(
+            "insert into marts.fct_touchpoints values (?, ?, ?)",
+            [record for record in records for _ in range(touchpoints_per_record.get(record[2], 0))],
+        )
+
+
+def _show_stage(warehouse: Path, customer_key: str, stage: str) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update marts.dim_customers set current_funnel_stage = ? where customer_key = ?",
+            [stage, customer_key],
+        )
+
+
+@pytest.mark.parametrize(("touchpoints", "accuracy"), [({"o2": 2, "c3": 1}, 1.0), ({"o2": 1, "c3": 2}, 0.5)])
+def test_stage_accuracy_breaks_a_tie_of_identified_records_by_the_persons_touchpoints(
+    world: tuple[Path, Path], touchpoints: dict[str, int], accuracy: float
+) -> None:
+    # Person 2 (consideration): Y holds c3, Z holds o2, one identified record each; Z shows it right.
+    warehouse, truth = world
+    _show_stage(warehouse, "Z", "consideration")
+    _write_touchpoints(warehouse, touchpoints)
+    assert evaluate(warehouse, truth)["stage_accuracy"] == pytest.approx(accuracy)
+
+
+def test_stage_accuracy_does_not_choose_a_profile_by_its_social_mentions(world: tuple[Path, Path]) -> None:
+    # o2 becomes a mention by a handle nothing links: Y keeps person 2's one identified record, c3.
+    warehouse, truth = world
+    with duckdb.connect(str(warehouse)) as connection:
+        for table in ("int_identity__observations", "int_identity__record_customers"):
+            connection.execute(
+                f"update intermediate.{table} set record_type = 'mention' where record_id = 'o2'"
+            )
+    _rewrite_truth_records(truth, "update records set record_type = 'mention' where record_id = 'o2'")
+    _show_stage(warehouse, "Z", "consideration")
+    _write_touchpoints(warehouse, {"o2": 5})
+    assert evaluate(warehouse, truth)["stage_accuracy"] == pytest.approx(1 / 2)
+
+
+def _rewrite_truth_records(truth: Path, statement: str) -> None:
+    records = truth / "records.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(f"create table records as select * from '{records}'")
+        connection.execute(statement)
+        connection.execute(f"copy records to '{records}' (format parquet)")
+
+
+def test_a_record_exported_several_times_is_evaluated_once(world: tuple[Path, Path]) -> None:
+    # The simulator writes a truth row per exported line: a CRM contact changed on three days has three.
+    warehouse, truth = world
+    _rewrite_truth_records(truth, "insert into records select * from records where record_id = 'c1' limit 1")
+    _rewrite_truth_records(truth, "insert into records select * from records where record_id = 'c1' limit 1")
+    metrics = evaluate(warehouse, truth)
+    assert metrics["records_evaluated"] == 6
+    assert metrics["identity_pairs_predicted"] == 4
+    assert metrics["identity_precision"] == pytest.approx(3 / 4)
+
+
 def test_stage_confusion_counts_persons_by_true_and_profile_stage(world: tuple[Path, Path]) -> None:
     # Person 1: loyalty, profile X shows loyalty. Person 2: consideration, profile Y shows conversion.
     metrics = evaluate(*world)
@@ -234,10 +301,12 @@ TOUCHPOINTS = [
 def _write_attribution(warehouse: Path, truth: Path) -> None:
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
-            "create table marts.fct_touchpoints "
-            "(channel varchar, sub_channel varchar, touchpoint_type varchar)"
+            "create table marts.fct_touchpoints (channel varchar, sub_channel varchar, "
+            "touchpoint_type varchar, record_source varchar, record_type varchar, record_id varchar)"
         )
-        connection.executemany("insert into marts.fct_touchpoints values (?, ?, ?)", TOUCHPOINTS)
+        connection.executemany(
+            "insert into marts.fct_touchpoints values (?, ?, ?, null, null, null)", TOUCHPOINTS
+        )
         connection.execute(
             "create table marts.fct_attribution_credits (attribution_model varchar, channel varchar, "
             "channel_group varchar, touchpoint_id varchar, credit double)"
