@@ -12,19 +12,20 @@ receipts, mentions, e-mail events, surveys, tickets):
   the rules forbid stitching their records.
 
 Stages are scored per person (``stage_accuracy``): every true person with at least
-one resolved record, once, on the customer profile that holds most of the person's
+one resolved record who did not refuse analytics consent (as for recall: the rules forbid
+stitching the others' records, so their stage measured the consent rule), once, on the
+customer profile that holds most of the person's
 identified records (a person's stray cookies and unknown social handles, which no
 deterministic rule links, make customers of their own; scoring those against the person's
 stage measured identity recall a second time), then most of the person's touchpoints (a
 person seen only on cookies is scored on the cookie they used most). The true stage is the
-person's stage on the last simulated day. Two more figures say where the errors come from:
+person's stage on the last simulated day. More figures say where the errors come from:
 ``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
 awareness when the data starts, so that every action their stage depends on lies in
 the landed days (the others carry purchases and lapses from before day 0 that only the
-CRM's sales summary of its contacts records); ``stage_accuracy_consenting`` keeps the persons
-who did not refuse analytics consent (the rules forbid stitching the others' web records, as
-for recall); ``stage_accuracy_per_customer``
-is the former per-customer figure (every customer against its majority person).
+CRM's sales summary of its contacts records); ``stage_accuracy_all_persons`` adds the persons
+who refused analytics consent; ``stage_accuracy_per_customer`` scores every customer against
+its majority person.
 ``stage_confusion`` counts the persons of ``stage_accuracy`` by true stage, then by the stage
 their profile shows (``none`` when the profile has no stage); ``stage_errors_by_cause`` counts
 its wrongly staged persons by where their records lie: some on another customer (the evidence the
@@ -248,19 +249,20 @@ def _build_linkable_groups(connection: duckdb.DuckDBPyConnection) -> None:
 PSEUDONYMOUS_RECORD_TYPES = ("ga4_cookie", "mention")
 
 STAGE_BASIS = (
-    "per person: each true person with a resolved record is scored once, on the customer holding "
+    "per person: each true person with a resolved record who did not refuse analytics consent (as "
+    "for identity_recall) is scored once, on the customer holding "
     "most of the person's identified records (not GA4 cookies or social mentions), then most of "
     "the person's touchpoints, then most records, then the smallest key; "
     "stage_accuracy_history_in_data keeps the persons with no stage or awareness when the data "
-    "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_consenting keeps "
-    "the persons who did not refuse analytics consent (whose web records may be stitched); "
+    "starts (their stage-relevant actions all lie in the landed days); stage_accuracy_all_persons adds "
+    "the persons who refused analytics consent (whose records may not be stitched); "
     "stage_accuracy_per_customer "
     "scores every customer, cookie-only fragments included, against its majority person"
 )
 
 
 def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Stage accuracy per person (the headline), per person with history in the data, per customer."""
+    """Stage accuracy per consenting person (the headline), with history in the data, of all, per customer."""
     connection.execute(
         """
         create or replace temp table stage_truth as
@@ -303,11 +305,12 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )
     per_person = connection.execute(
         """
-        select count(*), count(*) filter (where correct),
-               count(*) filter (where history_in_data),
-               count(*) filter (where history_in_data and correct),
-               count(*) filter (where consenting),
-               count(*) filter (where consenting and correct)
+        select count(*) filter (where consenting),
+               count(*) filter (where consenting and correct),
+               count(*) filter (where consenting and history_in_data),
+               count(*) filter (where consenting and history_in_data and correct),
+               count(*),
+               count(*) filter (where correct)
         from stage_compared
         """
     ).fetchone()
@@ -328,8 +331,8 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "stage_persons_compared": int(per_person[0]),
         "stage_accuracy_history_in_data": _ratio(per_person[3], per_person[2]),
         "stage_persons_history_in_data": int(per_person[2]),
-        "stage_accuracy_consenting": _ratio(per_person[5], per_person[4]),
-        "stage_persons_consenting": int(per_person[4]),
+        "stage_accuracy_all_persons": _ratio(per_person[5], per_person[4]),
+        "stage_persons_all": int(per_person[4]),
         "stage_accuracy_per_customer": _ratio(per_customer[1], per_customer[0]),
         "stage_customers_compared": int(per_customer[0]),
         "stage_confusion": _stage_confusion(connection),
@@ -342,7 +345,7 @@ def _stage_confusion(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[st
     """Persons of ``stage_accuracy`` by true stage, then by the stage of their profile (with counts)."""
     rows = connection.execute(
         """
-        select true_stage, predicted_stage, count(*) from stage_compared
+        select true_stage, predicted_stage, count(*) from stage_compared where consenting
         group by true_stage, predicted_stage order by true_stage, predicted_stage
         """
     ).fetchall()
@@ -358,7 +361,7 @@ def _stage_errors_by_cause(connection: duckdb.DuckDBPyConnection) -> dict[str, i
     ``records_on_other_customers``: some of the person's records belong to another customer (a
     cookie that never logged in, a mention by a handle the CRM does not know): the evidence the
     profile misses may lie there. ``records_unresolved``: none elsewhere, but some in no customer
-    (an anonymous store sale, a refused-consent visit). ``all_records_on_profile``: the profile
+    (an anonymous store sale). ``all_records_on_profile``: the profile
     holds every record of the person: the rules misread it, or the evidence predates the data.
     """
     row = connection.execute(
@@ -370,7 +373,7 @@ def _stage_errors_by_cause(connection: duckdb.DuckDBPyConnection) -> dict[str, i
                    count(*) filter (where evaluated.customer_key is null) as unresolved
             from stage_compared as compared
             join evaluated using (person_id)
-            where not coalesce(compared.correct, false)
+            where compared.consenting and not coalesce(compared.correct, false)
             group by compared.person_id
         )
         select count(*) filter (where on_other_customers > 0),

@@ -98,16 +98,16 @@ def test_identity_precision_counts_wrongly_merged_pairs(world: tuple[Path, Path]
     assert metrics["identity_precision"] == pytest.approx(3 / 4)
 
 
-def test_stage_accuracy_consenting_leaves_out_people_who_refused_analytics_consent(
-    world: tuple[Path, Path],
-) -> None:
-    # Person 1 (right) refused: only person 2 (wrong) is left; the headline still scores both.
+def test_stage_accuracy_leaves_out_people_who_refused_analytics_consent(world: tuple[Path, Path]) -> None:
+    # Person 1 (right) refused: only person 2 (wrong) is scored; stage_accuracy_all_persons keeps both.
     warehouse, truth = world
     _write_persons(truth, refused_analytics={1})
     metrics = evaluate(warehouse, truth)
-    assert metrics["stage_accuracy"] == pytest.approx(1 / 2)
-    assert metrics["stage_persons_consenting"] == 1
-    assert metrics["stage_accuracy_consenting"] == pytest.approx(0.0)
+    assert metrics["stage_persons_compared"] == 1
+    assert metrics["stage_accuracy"] == pytest.approx(0.0)
+    assert metrics["stage_confusion"] == {"consideration": {"conversion": 1}}
+    assert metrics["stage_persons_all"] == 2
+    assert metrics["stage_accuracy_all_persons"] == pytest.approx(1 / 2)
 
 
 def test_identity_recall_counts_only_pairs_linked_by_personal_identifiers(world: tuple[Path, Path]) -> None:
