@@ -23,7 +23,8 @@ BLOCK_LINES = 1024
 LEAF_LINES = 32
 THREADS = 2
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
-_LAST_OF_OBJECT_LINE = pa.array(["}", " ", "\t", "\r"])  # JSON whitespace may follow the object
+# JSON whitespace may follow the object; as bytes: in UTF-8 an ASCII byte is never part of another character
+_LAST_OF_OBJECT_LINE = pa.array([b"}", b" ", b"\t", b"\r"], pa.binary())
 _ARROW_TYPES: dict[Kind, pa.DataType] = {
     Kind.STRING: pa.string(),
     Kind.INT: pa.int64(),
@@ -182,7 +183,8 @@ def _set_aside(lines: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
     reject them too, but only after parsing the block up to them, then the block would be parsed
     again around them. The runs are slices, not a filtered copy of every line.
     """
-    last = pc.utf8_slice_codeunits(lines["line"], -1)
+    # the last byte, not the last character: utf8_slice_codeunits walks every line from its start
+    last = pc.binary_slice(lines["line"].cast(pa.binary()), -1)
     whole = pc.and_(lines["utf8_ok"], pc.is_in(last, value_set=_LAST_OF_OBJECT_LINE))
     aside = pc.indices_nonzero(pc.invert(whole)).to_pylist()
     runs = []

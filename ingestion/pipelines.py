@@ -27,6 +27,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
+from ingestion.huge_pages import without_huge_pages
 from ingestion.pii import ensure_pii_key
 from ingestion.sources import crm, pos
 from ingestion.sources.crm import crm_restricted_source, crm_source
@@ -360,7 +361,7 @@ def _queue_again(job: Path) -> None:
 
 def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
     """Run one source (finishing any package a crash left pending), report and clean up."""
-    with warehouse_kept_open(pipeline):
+    with without_huge_pages(), warehouse_kept_open(pipeline):
         undo_partial_appends(pipeline)
         info = pipeline.run(source, loader_file_format="parquet")
         lines = reconciliation_of(pipeline, info.loads_ids)

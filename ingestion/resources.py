@@ -48,7 +48,9 @@ logger = logging.getLogger(__name__)
 
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
-BATCH_BYTES = 64 * 1024 * 1024  # lines parsed together: landing files, and API records
+# lines parsed together (landing files, API records): a parse has a fixed cost, ~0.11 s of SQL on
+# GA4; 128 MB rather than 64 MB cut GA4 ingestion CPU by ~4 % for ~+0.4 GB peak memory
+BATCH_BYTES = 128 * 1024 * 1024
 
 
 def table_hints(entity: Entity, table: str, append: bool = False) -> Any:

@@ -17,6 +17,7 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
+from ingestion.huge_pages import without_huge_pages
 from ingestion.pii import ensure_pii_key
 from ingestion.pipelines import (
     DATASETS,
@@ -110,7 +111,8 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
     ) -> Iterator[Any]:
         data = data_dir()
         pipeline = make_pipeline(pipeline_name, data)
-        with warehouse_kept_open(pipeline):  # closed before anything is yielded to Dagster
+        # both closed before anything is yielded to Dagster
+        with without_huge_pages(), warehouse_kept_open(pipeline):
             undo_partial_appends(pipeline)
             if backfill.active:
                 forgotten = forget_landing_days(pipeline, backfill)

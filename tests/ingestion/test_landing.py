@@ -30,3 +30,34 @@ def test_small_chunks_keep_line_numbers_and_skip_blank_lines(data_dir: DataDir) 
     chunks = list(landing.iter_line_chunks(file, chunk_bytes=4))
     numbers = [n for chunk in chunks for n in chunk["line_number"].to_pylist()]
     assert numbers == [1, 4, 5]
+
+
+def test_any_chunk_size_reads_the_same_lines_of_a_file_with_lines_longer_than_a_chunk(
+    data_dir: DataDir,
+) -> None:
+    (data_dir.landing / "x").mkdir(parents=True)
+    long_line = b'{"a": "' + b"x" * 300 + b'"}'
+    content = b'{"a": 1}\n' + long_line + b'\n\n{"a": "\xff"}\n' + long_line + b"\r\n" + b'{"a": 2}'
+    (data_dir.landing / "x/a.jsonl").write_bytes(content)
+    landing = Landing(str(data_dir.landing))
+    [file] = landing.list("x/*.jsonl")
+
+    def lines(chunk_bytes: int) -> list[tuple[int, str, bool]]:
+        chunks = list(landing.iter_line_chunks(file, chunk_bytes=chunk_bytes))
+        return [
+            (number, line, ok)
+            for chunk in chunks
+            for number, line, ok in zip(
+                chunk["line_number"].to_pylist(),
+                chunk["line"].to_pylist(),
+                chunk["utf8_ok"].to_pylist(),
+                strict=True,
+            )
+        ]
+
+    whole = lines(1 << 20)
+    assert [number for number, _, _ in whole] == [1, 2, 4, 5, 6]
+    assert [ok for _, _, ok in whole] == [True, True, False, True, True]
+    assert whole[3][1] == long_line.decode() + "\r"
+    for chunk_bytes in (1, 7, 64, 333):
+        assert lines(chunk_bytes) == whole
