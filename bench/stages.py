@@ -15,7 +15,7 @@ import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -90,12 +90,13 @@ def dbt_span_seconds(run_results: Path) -> float | None:
 
 
 def model_timings(target: Path) -> dict[str, object]:
-    """Seconds and node counts of the model groups of :data:`MODEL_GROUPS`, plus failures."""
+    """Seconds and node counts of the model groups of :data:`MODEL_GROUPS`, the split of
+    :func:`node_kind_seconds`, plus failures."""
     results_file = target / "run_results.json"
     if not results_file.exists():
         return {}
     results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
-    figures: dict[str, object] = {}
+    figures: dict[str, object] = dict(node_kind_seconds(results, _materializations(target)))
     for group, prefixes in MODEL_GROUPS.items():
         nodes = [item for item in results if _model_name(item["unique_id"]).startswith(prefixes)]
         figures[f"{group}_s"] = sum(float(item["execution_time"]) for item in nodes) if nodes else None
@@ -104,6 +105,46 @@ def model_timings(target: Path) -> dict[str, object]:
         item["unique_id"] for item in results if item["status"] in ("error", "fail", "runtime error")
     )
     return figures
+
+
+def node_kind_seconds(
+    results: list[dict[str, Any]], materializations: dict[str, str]
+) -> dict[str, float | int]:
+    """Thread-seconds and node counts of one dbt invocation by kind of node.
+
+    Models count by materialization (``table_models_s``, ``incremental_models_s``,
+    ``view_models_s``...), data tests as ``tests_s``: a daily run's cost splits into the tables
+    rebuilt whole, the incremental models and the tests, each a different kind of fix. Thread-
+    seconds are dbt's ``execution_time`` summed over nodes; with several threads on few cores
+    they include waiting, so compare them within one run. A model missing from
+    ``materializations`` (no manifest) counts as ``unknown``.
+    """
+    figures: dict[str, float | int] = {}
+    for item in results:
+        unique_id = str(item["unique_id"])
+        resource = unique_id.split(".")[0]
+        if resource == "model":
+            kind = f"{materializations.get(unique_id, 'unknown')}_models"
+        elif resource == "test":
+            kind = "tests"
+        else:
+            continue
+        figures[f"{kind}_s"] = round(float(figures.get(f"{kind}_s", 0.0)) + float(item["execution_time"]), 3)
+        figures[f"{kind}_count"] = int(figures.get(f"{kind}_count", 0)) + 1
+    return figures
+
+
+def _materializations(target: Path) -> dict[str, str]:
+    """Materialization of every model of the invocation's ``manifest.json`` (empty without one)."""
+    manifest_file = target / "manifest.json"
+    if not manifest_file.exists():
+        return {}
+    nodes = json.loads(manifest_file.read_text(encoding="utf-8"))["nodes"]
+    return {
+        unique_id: str(node["config"]["materialized"])
+        for unique_id, node in nodes.items()
+        if node["resource_type"] == "model"
+    }
 
 
 def _model_name(unique_id: str) -> str:
