@@ -8,7 +8,9 @@
 
 with
 
-edges as (
+edges as {{ parcours.cte_not_materialized() }} (
+    -- read five times: inlined, each read scans only the columns it needs; buffered, the text
+    -- columns of every edge were held in memory (measured: a sixth less peak memory)
     select * from {{ ref('int_identity__edges') }}
 ),
 

@@ -21,7 +21,9 @@
 
 with
 
-observations as (
+observations as {{ parcours.cte_not_materialized() }} (
+    -- read through known_observations six times: each read scans the columns it needs
+    -- (buffered whole, it cost a third more peak memory)
     select * from {{ ref('int_identity__observations') }}
 ),
 
@@ -55,15 +57,6 @@ typed_values as (
         identifier_type,
         identifier_value
     from known_observations
-),
-
-typed_values_with_priority as (
-    select
-        typed_values.*,
-        identifier_types.priority
-    from typed_values
-    inner join identifier_types
-        on typed_values.identifier_type = identifier_types.identifier_type
 ),
 
 exact_blocklist as (
@@ -284,6 +277,8 @@ value_summary as (
     select
         identifier_namespace,
         identifier_value,
+        -- priority is unique per identifier type (seed test): one pass, no window over types
+        {{ parcours.first_by('identifier_type', 'priority') }} as best_identifier_type,
         min(priority) as best_priority,
         min(max_persons_per_value) as max_persons_per_value,
         min(observed_at) as first_seen_at,
@@ -292,32 +287,11 @@ value_summary as (
     group by identifier_namespace, identifier_value
 ),
 
-ranked_types as (
-    select
-        identifier_namespace,
-        identifier_value,
-        identifier_type,
-        row_number() over (
-            partition by identifier_namespace, identifier_value
-            order by priority, identifier_type
-        ) as type_rank
-    from typed_values_with_priority
-),
-
-best_types as (
-    select
-        identifier_namespace,
-        identifier_value,
-        identifier_type
-    from ranked_types
-    where type_rank = 1
-),
-
 final as (
     select
         value_summary.identifier_namespace,
         value_summary.identifier_value,
-        best_types.identifier_type as best_identifier_type,
+        value_summary.best_identifier_type,
         value_summary.best_priority,
         value_summary.first_seen_at,
         value_summary.last_seen_at,
@@ -342,10 +316,6 @@ final as (
         on
             value_summary.identifier_namespace = value_records.identifier_namespace
             and value_summary.identifier_value = value_records.identifier_value
-    left join best_types
-        on
-            value_summary.identifier_namespace = best_types.identifier_namespace
-            and value_summary.identifier_value = best_types.identifier_value
     left join anchor_persons
         on
             value_summary.identifier_namespace = anchor_persons.identifier_namespace

