@@ -1,10 +1,10 @@
 """Identity resolution and journey stages against the simulator's ground truth.
 
 A small simulated world goes through the real chain (simulate -> ingest -> dbt build ->
-``parcours evaluate``) and must reach the issue's targets (identity precision >= 0.99,
-recall >= 0.95, stage accuracy >= 0.9). The same raw data built into a second, fresh warehouse must give exactly
-the same customer keys (keys derive from the data, never from run order or time), and a
-second build of the same warehouse must not retire or change any key. The KPI marts of the
+``parcours evaluate``) and must reach the issue's targets (identity precision >= 0.99, recall
+>= 0.95, stage accuracy >= 0.9). The same raw data built into a second, fresh warehouse must
+give exactly the same customer keys (keys derive from the data, never from run order or time),
+and a second build of the same warehouse must not retire or change any key. The KPI marts of the
 rebuilt warehouse and of the fresh one must be identical row for row (deterministic rules,
 tie-breakers in every ordering, incremental facts equal to a full build).
 """
