@@ -279,6 +279,7 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         from last_stage left join start_stage using (person_id)
         """
     )
+    pseudonymous = ", ".join(f"'{record_type}'" for record_type in PSEUDONYMOUS_RECORD_TYPES)
     connection.execute(
         f"""
         create or replace temp table stage_compared as
@@ -288,7 +289,7 @@ def _stage_metrics(connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             group by person_id, customer_key
             qualify row_number() over (
                 partition by person_id
-                order by count(*) filter (where record_type not in {PSEUDONYMOUS_RECORD_TYPES}) desc,
+                order by count(*) filter (where record_type not in ({pseudonymous})) desc,
                          sum(touchpoints) desc, count(*) desc, customer_key) = 1
         )
         select profile.person_id, profile.customer_key as profile_key,
