@@ -19,8 +19,12 @@ from tests.ingestion.conftest import scalar
 from tests.ingestion.world import write_world
 
 ROOT = Path(__file__).resolve().parents[2]
+# The normalized package waits 1 s before its load starts: without it, on a quiet machine the
+# package could pass from normalize to load between two polls, and the load finish unkilled.
 RUN = (
-    "import sys; from ingestion import run_ingestion; from parcours.paths import DataDir; "
+    "import sys, time; from dlt.pipeline.pipeline import Pipeline; "
+    "load = Pipeline.load; Pipeline.load = lambda *a, **k: (time.sleep(1), load(*a, **k))[1]; "
+    "from ingestion import run_ingestion; from parcours.paths import DataDir; "
     "run_ingestion(DataDir(__import__('pathlib').Path(sys.argv[1])), sources=['ga4'])"
 )
 
