@@ -359,10 +359,21 @@ def _queue_again(job: Path) -> None:
     job.rename(job.parent.parent / "new_jobs" / job.name)
 
 
-def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
-    """Run one source (finishing any package a crash left pending), report and clean up."""
+@contextmanager
+def prepared_for_a_run(pipeline: dlt.Pipeline) -> Iterator[None]:
+    """What every run of a pipeline needs around it, here and in the Dagster step.
+
+    Transparent huge pages off and the warehouse kept open while the block runs, and the partial
+    appends of a package a crash left half loaded undone before dlt resumes it.
+    """
     with without_huge_pages(), warehouse_kept_open(pipeline):
         undo_partial_appends(pipeline)
+        yield
+
+
+def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
+    """Run one source (finishing any package a crash left pending), report and clean up."""
+    with prepared_for_a_run(pipeline):
         info = pipeline.run(source, loader_file_format="parquet")
         lines = reconciliation_of(pipeline, info.loads_ids)
     _check_against_normalize(pipeline, lines)

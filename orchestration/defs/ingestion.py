@@ -17,18 +17,16 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
-from ingestion.huge_pages import without_huge_pages
 from ingestion.pii import ensure_pii_key
 from ingestion.pipelines import (
     DATASETS,
     SOURCE_FACTORIES,
     drift_of,
     make_pipeline,
+    prepared_for_a_run,
     purge_loaded_packages,
     reconciliation_of,
     tables_written,
-    undo_partial_appends,
-    warehouse_kept_open,
 )
 from ingestion.validation import QUARANTINE_TABLE, RECONCILIATION_TABLE
 from orchestration.backfill import BackfillWindow, forget_landing_days
@@ -111,9 +109,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
     ) -> Iterator[Any]:
         data = data_dir()
         pipeline = make_pipeline(pipeline_name, data)
-        # both closed before anything is yielded to Dagster
-        with without_huge_pages(), warehouse_kept_open(pipeline):
-            undo_partial_appends(pipeline)
+        with prepared_for_a_run(pipeline):  # left before anything is yielded to Dagster
             if backfill.active:
                 forgotten = forget_landing_days(pipeline, backfill)
                 context.log.info("backfill %s: re-reading %d file(s)", backfill.describe(), len(forgotten))
