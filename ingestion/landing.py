@@ -80,7 +80,8 @@ class Landing:
         """
         next_number = 1
         # a small file gets a small buffer (bytearray zero-fills, touching every page)
-        buffer = bytearray(max(1, min(chunk_bytes, file.size + 1 if file.size is not None else chunk_bytes)))
+        capacity = chunk_bytes if file.size is None else min(chunk_bytes, file.size + 1)
+        buffer = bytearray(max(1, capacity))
         filled = 0  # bytes in the buffer: the tail of the previous block, then what was read
         with self.fs.open(file.full_path, "rb") as handle:
             while True:
