@@ -13,6 +13,7 @@ import os
 import statistics
 import subprocess
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,7 +120,8 @@ def node_kind_seconds(
     they include waiting, so compare them within one run. A model missing from
     ``materializations`` (no manifest) counts as ``unknown``.
     """
-    figures: dict[str, float | int] = {}
+    seconds: dict[str, float] = {}
+    counts: Counter[str] = Counter()
     for item in results:
         unique_id = str(item["unique_id"])
         resource = unique_id.split(".")[0]
@@ -129,8 +131,12 @@ def node_kind_seconds(
             kind = "tests"
         else:
             continue
-        figures[f"{kind}_s"] = round(float(figures.get(f"{kind}_s", 0.0)) + float(item["execution_time"]), 3)
-        figures[f"{kind}_count"] = int(figures.get(f"{kind}_count", 0)) + 1
+        seconds[kind] = seconds.get(kind, 0.0) + float(item["execution_time"])
+        counts[kind] += 1
+    figures: dict[str, float | int] = {}
+    for kind, total in seconds.items():  # rounded once, not at every node
+        figures[f"{kind}_s"] = round(total, 3)
+        figures[f"{kind}_count"] = counts[kind]
     return figures
 
 
