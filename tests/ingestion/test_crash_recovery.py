@@ -19,14 +19,29 @@ from tests.ingestion.conftest import scalar
 from tests.ingestion.world import write_world
 
 ROOT = Path(__file__).resolve().parents[2]
-# The normalized package waits 1 s before its load starts: without it, on a quiet machine the
-# package could pass from normalize to load between two polls, and the load finish unkilled.
-RUN = (
-    "import sys, time; from dlt.pipeline.pipeline import Pipeline; "
-    "load = Pipeline.load; Pipeline.load = lambda *a, **k: (time.sleep(1), load(*a, **k))[1]; "
-    "from ingestion import run_ingestion; from parcours.paths import DataDir; "
-    "run_ingestion(DataDir(__import__('pathlib').Path(sys.argv[1])), sources=['ga4'])"
-)
+RUN = """
+import sys
+import time
+from pathlib import Path
+
+from dlt.pipeline.pipeline import Pipeline
+
+from ingestion import run_ingestion
+from parcours.paths import DataDir
+
+load = Pipeline.load
+
+
+def load_a_second_later(*args, **kwargs):
+    # without the wait, on a quiet machine a normalized package could pass to its load between
+    # two polls of the test, and the load finish unkilled
+    time.sleep(1)
+    return load(*args, **kwargs)
+
+
+Pipeline.load = load_a_second_later
+run_ingestion(DataDir(Path(sys.argv[1])), sources=["ga4"])
+"""
 
 
 def _extracting(working: Path) -> bool:
