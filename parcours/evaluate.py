@@ -11,21 +11,20 @@ receipts, mentions, e-mail events, surveys, tickets):
   nor are the pairs of people who refused analytics consent (``persons.parquet``):
   the rules forbid stitching their records.
 
-Stages are scored per person (``stage_accuracy``): every true person with at least
-one resolved record who did not refuse analytics consent (as for recall: the rules forbid
+Stages are scored per person (``stage_accuracy``): every true person with at least one
+resolved record who did not refuse analytics consent (as for recall: the rules forbid
 stitching the others' records, so their stage measured the consent rule), once, on the
-customer profile that holds most of the person's
-identified records (a person's stray cookies and unknown social handles, which no
-deterministic rule links, make customers of their own; scoring those against the person's
-stage measured identity recall a second time), then most of the person's touchpoints (a
-person seen only on cookies is scored on the cookie they used most). The true stage is the
-person's stage on the last simulated day. More figures say where the errors come from:
-``stage_accuracy_history_in_data`` keeps the persons who had no stage or only
-awareness when the data starts, so that every action their stage depends on lies in
-the landed days (the others carry purchases and lapses from before day 0 that only the
-CRM's sales summary of its contacts records); ``stage_accuracy_all_persons`` adds the persons
-who refused analytics consent; ``stage_accuracy_per_customer`` scores every customer against
-its majority person.
+customer profile that holds most of the person's identified records (a person's stray
+cookies and unknown social handles, which no deterministic rule links, make customers of
+their own; scoring those against the person's stage measured identity recall a second
+time), then most of the person's touchpoints (a person seen only on cookies is scored on
+the cookie they used most). The true stage is the person's stage on the last simulated
+day. More figures say where the errors come from: ``stage_accuracy_history_in_data``
+keeps the persons who had no stage or only awareness when the data starts, so that every
+action their stage depends on lies in the landed days (the others carry purchases and
+lapses from before day 0 that only the CRM's sales summary of its contacts records);
+``stage_accuracy_all_persons`` adds the persons who refused analytics consent;
+``stage_accuracy_per_customer`` scores every customer against its majority person.
 ``stage_confusion`` counts the persons of ``stage_accuracy`` by true stage, then by the stage
 their profile shows (``none`` when the profile has no stage); ``stage_errors_by_cause`` counts
 its wrongly staged persons by where their records lie: some on another customer (the evidence the
