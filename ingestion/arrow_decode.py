@@ -22,6 +22,7 @@ from ingestion.specs import Child, DriftScope, Entity, Field, Kind, nested_path_
 BLOCK_LINES = 1024
 LEAF_LINES = 32
 THREADS = 2
+RECORD_PREFIX = "_r."  # decoded top-level keys are the columns "_r.<key>" of Decoded.typed
 _ROW_IN_ERROR = re.compile(r"in row (\d+)")
 # JSON whitespace may follow the object; as bytes: in UTF-8 an ASCII byte is never part of another character
 _LAST_OF_OBJECT_LINE = pa.array([b"}", b" ", b"\t", b"\r"], pa.binary())
@@ -47,7 +48,12 @@ class UnsupportedSpecError(Exception):
 
 @dataclass
 class Decoded:
-    """Lines decoded with their types (``line_number`` plus one column per top-level key) and the rest."""
+    """Lines decoded with their types (``line_number`` plus one column per top-level key) and the rest.
+
+    The keys stay top-level columns (not one struct column), named ``_r.<key>`` (:data:`RECORD_PREFIX`)
+    so that they never shadow the parsing engine's columns of the same name: DuckDB's Arrow scan
+    converts only the columns a statement reads, so each statement over ``typed`` pays for its own.
+    """
 
     typed: pa.Table
     rest: pa.Table
@@ -169,10 +175,10 @@ def decode_lines(lines: pa.Table, schema: pa.Schema) -> Decoded | None:
     # One contiguous chunk per column: DuckDB's Arrow scan refuses struct columns it would have to
     # read below a slice offset (columns chunked differently, or batches of a multi-file chunk).
     records = records.combine_chunks()
-    numbers = records.column("line_number") if typed else pa.array([], pa.int64())
-    struct = records.drop_columns(["line_number"]) if typed else records
-    decoded = pa.table({"line_number": numbers, "_r": struct.to_struct_array()})
-    return Decoded(decoded, pa.concat_tables(rest))
+    if not typed:
+        records = records.add_column(0, "line_number", pa.array([], pa.int64()))
+    names = ["line_number"] + [RECORD_PREFIX + name for name in records.column_names[1:]]
+    return Decoded(records.rename_columns(names), pa.concat_tables(rest))
 
 
 def _set_aside(lines: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
@@ -199,7 +205,9 @@ def _set_aside(lines: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
 
 def has_new_keys(decoded: pa.Schema, schema: pa.Schema, scopes: tuple[DriftScope, ...]) -> bool:
     """Whether decoded records hold non-null keys of a drift scope that the schema does not know."""
-    record = decoded.field("_r").type
+    record = pa.struct(
+        [f.with_name(f.name.removeprefix(RECORD_PREFIX)) for f in decoded if f.name.startswith(RECORD_PREFIX)]
+    )
     for scope in scopes:
         expected: pa.DataType = pa.struct(list(schema))
         found: pa.DataType | None = record
