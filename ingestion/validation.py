@@ -15,7 +15,7 @@ dropped: ``records_read == records_loaded + records_quarantined`` for every chun
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -437,15 +437,21 @@ class RecordParser:
 
     # -- SQL building -------------------------------------------------------------------------------
 
-    def _field_step(self, fields: Iterable[Field], label_prefix: str, root: str | None = None) -> _Step:
-        """Columns and reasons of some fields: JSON values ``_v[i]``, or typed struct ``root`` fields."""
+    def _field_step(
+        self, fields: Iterable[Field], label_prefix: str, typed_read: Callable[[str], str] | None = None
+    ) -> _Step:
+        """Columns and reasons of some fields: JSON values ``_v[i]``, or decoded values.
+
+        ``typed_read`` turns a field's JSONPath into the expression reading its decoded value
+        (:func:`_record_column_read`, :func:`_element_read`); without it the fields are JSON.
+        """
         step = _Step()
         for i, f in enumerate(fields, start=1):
             label = f"{label_prefix} || {sql_literal(f.column)}"
-            if root is None:
+            if typed_read is None:
                 self._add_field(step, f, f"_v[{i}]", label)
             else:
-                self._add_typed_field(step, f, _struct_path(root, f.path), label)
+                self._add_typed_field(step, f, typed_read(f.path), label)
         for f in fields:
             if f.pii:
                 self._add_pii(step, f, _ident(f.column))
@@ -572,7 +578,7 @@ class RecordParser:
         the narrow ``t_rec_base`` table.
         """
         array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in entity.children)
-        step = self._field_step(entity.fields + array_fields, "''", root=RECORD_PREFIX)
+        step = self._field_step(entity.fields + array_fields, "''", typed_read=_record_column_read)
         step.reasons[:0] = self._suppression_reasons(entity)
         step.columns += [f"{d.sql} AS {_ident(d.column)}" for d in entity.derived]
         self._checks(step, entity.checks, context.file_day_sql())
@@ -588,28 +594,28 @@ class RecordParser:
         for child in entity.children:
             lists = f"(SELECT line_number, {_ident('_l_' + child.table)} FROM {_TYPED}rec_typed)"
             self._build_typed_child(
-                child, f"{lists} JOIN {_TYPED}rec_base USING (line_number) WHERE _reason IS NULL AND"
+                child, _without_reason(f"{lists} JOIN {_TYPED}rec_base USING (line_number)")
             )
 
     def _build_typed_child(self, child: Child, valid_parents: str) -> None:
-        """``t_c_<child>``: the elements of the valid parents (``valid_parents``: FROM ... WHERE)."""
+        """``t_c_<child>``: the elements of ``valid_parents`` (a relation of the parents without a reason)."""
         carried = ", ".join(_ident(c) for c in child.parent_columns)
         fields = (Field(child.scalar_column, "$", Kind.STRING),) if child.scalar_column else child.fields
         array_fields = tuple(Field(c.table, c.path, Kind.ARRAY) for c in child.children)
         label = f"{sql_literal(child.table + '[')} || {_ident(child.index_column)} || '].'"
-        step = self._field_step(fields + array_fields, label, root="_e")
+        step = self._field_step(fields + array_fields, label, typed_read=_element_read)
         self._checks(step, child.checks, "NULL")
         elements = _ident("_l_" + child.table)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_TYPED}c_{child.table} AS "
             f"WITH el AS (SELECT line_number, {carried}, unnest({elements}) AS _e, "
-            f"generate_subscripts({elements}, 1) AS {_ident(child.index_column)} FROM {valid_parents} "
-            f"{elements} IS NOT NULL) "
+            f"generate_subscripts({elements}, 1) AS {_ident(child.index_column)} "
+            f"FROM {valid_parents} AS parents WHERE {elements} IS NOT NULL) "
             f"SELECT line_number, {carried}, {_ident(child.index_column)}, {', '.join(step.columns)}, "
             f"{_case(step.reasons)} AS _reason FROM el"
         )
         for grandchild in child.children:
-            self._build_typed_child(grandchild, f"{_TYPED}c_{child.table} WHERE _reason IS NULL AND")
+            self._build_typed_child(grandchild, _without_reason(f"{_TYPED}c_{child.table}"))
 
     def _build_child_tables(self, entity: Entity) -> Iterator[Child]:
         for i, child in enumerate(entity.children):
@@ -767,19 +773,25 @@ def _union(template: str, prefixes: list[str]) -> str:
     return " UNION ALL ".join(template.replace("{p}", p) for p in prefixes)
 
 
+def _without_reason(relation: str) -> str:
+    """The rows of ``relation`` (a table, or tables joined) that no reason rejects, as a subquery."""
+    return f"(SELECT * FROM {relation} WHERE _reason IS NULL)"
+
+
 def _case(reasons: list[str]) -> str:
     return "CASE " + " ".join(reasons) + " END" if reasons else "NULL"
 
 
-def _struct_path(root: str, path: str) -> str:
-    """A JSONPath read from decoded values: ``$.device.category`` -> ``_e."device"."category"``.
+def _record_column_read(path: str) -> str:
+    """A record's JSONPath read from the decoded records' columns: ``$.device.category`` ->
+    ``"_r.device"."category"`` (top-level keys are columns named :data:`RECORD_PREFIX` + key)."""
+    first, *rest = nested_path_keys(path)
+    return _ident(RECORD_PREFIX + first) + "".join("." + _ident(key) for key in rest)
 
-    With ``root`` :data:`RECORD_PREFIX`, from the decoded records' columns: ``"_r.device"."category"``.
-    """
-    keys = nested_path_keys(path)
-    if root == RECORD_PREFIX:
-        return _ident(RECORD_PREFIX + keys[0]) + "".join("." + _ident(key) for key in keys[1:])
-    return root + "".join("." + _ident(key) for key in keys)
+
+def _element_read(path: str) -> str:
+    """An array element's JSONPath read from its decoded struct ``_e``: ``$.id`` -> ``_e."id"``."""
+    return "_e" + "".join("." + _ident(key) for key in nested_path_keys(path))
 
 
 def _all_children(children: tuple[Child, ...]) -> Iterator[Child]:
