@@ -26,7 +26,8 @@
 
 with
 
-events as (
+events as {{ parcours.cte_not_materialized() }} (
+    -- read three times: buffered, every column of every event spilled to disk at 1M
     select * from {{ source('ga4', 'events') }}
     {%- if is_incremental() %}
     where event_date in ({{ reloaded_days }})
@@ -39,6 +40,56 @@ event_params as (
     {%- if is_incremental() %}
     where event_date in ({{ reloaded_days }})
     {%- endif %}
+),
+
+repeated_events as (
+    -- events loaded more than once (two files of one day). A day file is replaced whole
+    -- (ingestion merges GA4 on event_date, quarantines a record whose event_date is not its
+    -- file's day and a key repeated within a file), so the versions of one event share its
+    -- event_date, and a filter on event_date above this model reaches the table scans. Rare:
+    -- only their versions are ranked; ranking every event sorted all its columns (112 of the
+    -- 172 s this model took at 1M customers). The unique test on event_id guards this.
+    select
+        event_date,
+        event_id
+    from events
+    group by event_date, event_id
+    having count(*) > 1
+),
+
+ranked_versions as (
+    -- the newest load wins, then the last file of the day
+    select
+        events.event_date,
+        events.event_id,
+        events._dlt_load_id as load_id,
+        coalesce(events._source_file, '') as source_file,
+        row_number() over (
+            partition by events.event_date, events.event_id
+            order by events._dlt_load_id desc, events._source_file desc
+        ) as version_rank
+    from events
+    inner join repeated_events
+        on
+            events.event_date = repeated_events.event_date
+            and events.event_id = repeated_events.event_id
+),
+
+superseded_versions as (
+    -- the versions of another load or file than their event's winner (two rows of one load
+    -- and file would both stay, and fail the unique test, rather than be chosen by chance)
+    select distinct
+        older.event_date,
+        older.event_id,
+        older.load_id,
+        older.source_file
+    from ranked_versions as older
+    inner join ranked_versions as newest
+        on
+            older.event_date = newest.event_date
+            and older.event_id = newest.event_id
+            and newest.version_rank = 1
+    where older.load_id != newest.load_id or older.source_file != newest.source_file
 ),
 
 renamed as (
@@ -86,61 +137,46 @@ renamed as (
     from events
 ),
 
-deduplicated as (
-    -- a day file is replaced whole (ingestion merges GA4 on event_date and quarantines a
-    -- record whose event_date is not its file's day), so versions of one event share its
-    -- event_date; partitioning by the day lets a filter on event_date above this view reach
-    -- the table scan (an incremental run reads only its window). The unique test on event_id
-    -- guards the assumption.
+with_params as (
     select
-        *,
-        row_number() over (
-            partition by event_date, event_id
-            order by load_id desc, source_file desc
-        ) as version_rank
-    from renamed
-),
-
-final as (
-    select
-        deduplicated.event_id,
-        deduplicated.event_date,
-        deduplicated.event_at,
-        deduplicated.event_name,
-        deduplicated.user_id,
-        deduplicated.user_pseudo_id,
-        deduplicated.has_analytics_consent,
-        deduplicated.has_ads_consent,
+        renamed.event_id,
+        renamed.event_date,
+        renamed.event_at,
+        renamed.event_name,
+        renamed.user_id,
+        renamed.user_pseudo_id,
+        renamed.has_analytics_consent,
+        renamed.has_ads_consent,
         event_params.ga_session_id,
         event_params.page_location,
         event_params.page_referrer,
         event_params.page_title,
         event_params.engagement_time_msec,
-        deduplicated.collected_source,
-        deduplicated.collected_medium,
-        deduplicated.collected_campaign,
-        deduplicated.user_first_source,
-        deduplicated.user_first_medium,
-        deduplicated.user_first_campaign,
-        deduplicated.device_category,
-        deduplicated.device_operating_system,
-        deduplicated.device_browser,
-        deduplicated.device_language,
-        deduplicated.geo_country,
-        deduplicated.geo_region,
-        deduplicated.geo_city,
-        deduplicated.transaction_id,
-        deduplicated.purchase_revenue,
-        deduplicated.shipping_value,
-        deduplicated.tax_value,
-        deduplicated.total_item_quantity,
-        deduplicated.platform,
-        deduplicated.stream_id,
-        deduplicated.event_bundle_sequence_id,
-        deduplicated.batch_ordering_id,
-        deduplicated.batch_event_index,
-        deduplicated.source_file,
-        deduplicated.load_id,
+        renamed.collected_source,
+        renamed.collected_medium,
+        renamed.collected_campaign,
+        renamed.user_first_source,
+        renamed.user_first_medium,
+        renamed.user_first_campaign,
+        renamed.device_category,
+        renamed.device_operating_system,
+        renamed.device_browser,
+        renamed.device_language,
+        renamed.geo_country,
+        renamed.geo_region,
+        renamed.geo_city,
+        renamed.transaction_id,
+        renamed.purchase_revenue,
+        renamed.shipping_value,
+        renamed.tax_value,
+        renamed.total_item_quantity,
+        renamed.platform,
+        renamed.stream_id,
+        renamed.event_bundle_sequence_id,
+        renamed.batch_ordering_id,
+        renamed.batch_event_index,
+        renamed.source_file,
+        renamed.load_id,
         cast(event_params.ga_session_number as integer) as ga_session_number,
         case
             when lower(event_params.session_engaged_text) in ('1', 'true') then true
@@ -151,15 +187,28 @@ final as (
         nullif(trim(event_params.param_campaign), '') as param_campaign,
         nullif(trim(event_params.param_content), '') as param_content,
         nullif(trim(event_params.param_term), '') as param_term,
-        coalesce(nullif(trim(event_params.gclid), ''), deduplicated.collected_gclid) as gclid,
+        coalesce(nullif(trim(event_params.gclid), ''), renamed.collected_gclid) as gclid,
         lower(event_params.login_method) as login_method,
         nullif(trim(event_params.store_id), '') as store_id
-    from deduplicated
+    from renamed
     left join event_params
         on
-            deduplicated.event_date = event_params.event_date
-            and deduplicated.event_id = event_params.event_id
-    where deduplicated.version_rank = 1
+            renamed.event_date = event_params.event_date
+            and renamed.event_id = event_params.event_id
+),
+
+final as (
+    -- the superseded versions dropped last: a filter below the join to the parameters made
+    -- DuckDB expect a fifth of the events and build its hash table on every event's columns
+    select with_params.*
+    from with_params
+    left join superseded_versions
+        on
+            with_params.event_date = superseded_versions.event_date
+            and with_params.event_id = superseded_versions.event_id
+            and with_params.load_id = superseded_versions.load_id
+            and coalesce(with_params.source_file, '') = superseded_versions.source_file
+    where superseded_versions.event_id is null
 )
 
 select * from final
