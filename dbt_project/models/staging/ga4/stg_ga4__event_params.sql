@@ -14,7 +14,8 @@
 --
 -- A table of its own, built before stg_ga4__events joins it: at 1M customers the pivot's
 -- hash aggregate (18M events, 92M parameter rows) needs ~6 GB, and inlined as a view it ran
--- beside that model's scans and joins and spilled to disk (276 s for both, 48 + 60 s apart).
+-- beside that model's scans and joins and spilled to disk (262 s for both in a dbt full
+-- build, 58 + 68 s apart).
 -- Incremental per event_date like stg_ga4__events, on the days of the GA4 events (the parent
 -- records) loaded after the newest load here: a day rewritten without any parameter still
 -- loses its old ones.

@@ -78,7 +78,7 @@ ranked_versions as (
 superseded_versions as (
     -- the versions of another load or file than their event's winner (two rows of one load
     -- and file would both stay, and fail the unique test, rather than be chosen by chance)
-    select distinct
+    select
         older.event_date,
         older.event_id,
         older.load_id,
