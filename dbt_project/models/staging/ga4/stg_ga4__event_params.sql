@@ -85,10 +85,9 @@ valued as (
 
 final as (
     -- a key sent twice on one event: its first occurrence (smallest param_index) wins, its
-    -- value kept even when null. Every parameter row of an event comes from one load:
-    -- ingestion replaces a GA4 day whole (delete-insert on event_date) and quarantines a
-    -- record whose event_date is not its file's day, so no newer load has to win here and one
-    -- hash aggregate per event replaces a window over every parameter row.
+    -- value kept even when null. A group is one event of one load (stg_ga4__events picks the
+    -- load of the version it keeps), so no newer load has to win here and one hash aggregate
+    -- replaces a window over every parameter row.
     select
         event_id,
         event_date,
@@ -105,8 +104,8 @@ final as (
         count(*) as param_count,
         load_id
     from valued
-    -- load_id a group key, not an aggregate: one per event (see above), and cheaper than a
-    -- string aggregate state
+    -- load_id a group key, not an aggregate (a cheaper state): one row per event and load, as
+    -- rows of an older load can outlive a partial reload; stg_ga4__events joins on the load
     group by event_id, event_date, load_id
 )
 

@@ -195,6 +195,9 @@ with_params as (
         on
             renamed.event_date = event_params.event_date
             and renamed.event_id = event_params.event_id
+            -- the parameters of the version kept: rows of an older load can outlive a partial
+            -- reload of a day (a backfill after its raw events were lost)
+            and renamed.load_id = event_params.load_id
 ),
 
 final as (
