@@ -57,39 +57,32 @@ repeated_events as (
     having count(*) > 1
 ),
 
-ranked_versions as (
-    -- the newest load wins, then the last file of the day
-    select
-        events.event_date,
-        events.event_id,
-        events._dlt_load_id as load_id,
-        coalesce(events._source_file, '') as source_file,
-        row_number() over (
-            partition by events.event_date, events.event_id
-            order by events._dlt_load_id desc, events._source_file desc
-        ) as version_rank
-    from events
-    inner join repeated_events
-        on
-            events.event_date = repeated_events.event_date
-            and events.event_id = repeated_events.event_id
-),
-
 superseded_versions as (
-    -- the versions of another load or file than their event's winner (two rows of one load
-    -- and file would both stay, and fail the unique test, rather than be chosen by chance)
+    -- the newest load wins, then the last file of the day: the other versions rank below it.
+    -- Two rows of one load and file tie at rank 1 and both stay, failing the unique test
+    -- rather than being chosen by chance.
     select
-        older.event_date,
-        older.event_id,
-        older.load_id,
-        older.source_file
-    from ranked_versions as older
-    inner join ranked_versions as newest
-        on
-            older.event_date = newest.event_date
-            and older.event_id = newest.event_id
-            and newest.version_rank = 1
-    where older.load_id != newest.load_id or older.source_file != newest.source_file
+        event_date,
+        event_id,
+        load_id,
+        source_file
+    from (
+        select
+            events.event_date,
+            events.event_id,
+            events._dlt_load_id as load_id,
+            coalesce(events._source_file, '') as source_file,
+            rank() over (
+                partition by events.event_date, events.event_id
+                order by events._dlt_load_id desc, coalesce(events._source_file, '') desc
+            ) as version_rank
+        from events
+        inner join repeated_events
+            on
+                events.event_date = repeated_events.event_date
+                and events.event_id = repeated_events.event_id
+    ) as ranked_versions
+    where version_rank > 1
 ),
 
 renamed as (
