@@ -6,6 +6,7 @@ the code only, never on the data. The daily production ``dbt build`` therefore l
 test is where they run: a tiny simulated world goes through the real ingestion and the
 production ``dbt build``, then ``dbt test --select test_type:unit`` runs every unit test on the
 built warehouse (dbt needs the tested models' parents to exist to read their column types).
+The same build shows how the contracts' constraints land in DuckDB.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 from dbt.artifacts.schemas.run import RunExecutionResult
 from dbt.cli.main import dbtRunnerResult
@@ -33,6 +37,50 @@ class Runs:
     unit_tests: dict[str, str]
     unit_tests_succeeded: bool
     declared_unit_tests: set[str]
+    declared_primary_keys: dict[str, frozenset[str]]
+    unique_tests: dict[str, set[frozenset[str]]]
+    built_constraints: dict[str, set[str]]
+
+
+def _declared_primary_keys(manifest: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Each model's primary key declared in its contract (model-level or on a column)."""
+    keys = {}
+    for unique_id, node in manifest["nodes"].items():
+        constraints = [c["columns"] for c in node.get("constraints", []) if c["type"] == "primary_key"]
+        constraints += [
+            [name]
+            for name, column in node.get("columns", {}).items()
+            if any(c["type"] == "primary_key" for c in column.get("constraints", []))
+        ]
+        for columns in constraints:
+            keys[unique_id] = frozenset(columns)
+    return keys
+
+
+def _unique_tests(manifest: dict[str, Any]) -> dict[str, set[frozenset[str]]]:
+    """Per model, the column sets its unique data tests (one column or a combination) cover."""
+    tested: dict[str, set[frozenset[str]]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        arguments = metadata.get("kwargs", {})
+        if metadata.get("name") == "unique":
+            columns = frozenset([arguments["column_name"]])
+        elif metadata.get("name") == "unique_combination_of_columns":
+            columns = frozenset(arguments["combination_of_columns"])
+        else:
+            continue
+        tested.setdefault(node["attached_node"], set()).add(columns)
+    return tested
+
+
+def _built_constraints(warehouse: Path) -> dict[str, set[str]]:
+    """The constraint types DuckDB holds per table of the built warehouse."""
+    with duckdb.connect(str(warehouse)) as connection:
+        rows = connection.execute("select table_name, constraint_type from duckdb_constraints()").fetchall()
+    built: dict[str, set[str]] = {}
+    for table, constraint_type in rows:
+        built.setdefault(table, set()).add(constraint_type)
+    return built
 
 
 def _statuses(result: dbtRunnerResult) -> dict[str, str]:
@@ -66,6 +114,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         unit_tests=_statuses(unit_tests),
         unit_tests_succeeded=unit_tests.success,
         declared_unit_tests=set(manifest["unit_tests"]),
+        declared_primary_keys=_declared_primary_keys(manifest),
+        unique_tests=_unique_tests(manifest),
+        built_constraints=_built_constraints(data_dir.warehouse),
     )
 
 
@@ -85,3 +136,17 @@ def test_every_unit_test_of_the_project_runs_and_passes_on_the_built_warehouse(r
     failed = {node: status for node, status in runs.unit_tests.items() if status != "pass"}
     assert failed == {}
     assert runs.unit_tests_succeeded
+
+
+def test_declared_primary_keys_are_unique_tests_not_duckdb_indexes(runs: Runs) -> None:
+    """A primary key stays declared and tested, but DuckDB builds no index for it (see
+    dbt_project/macros/schema/table_constraints.sql); the contracts' not-null constraints stay."""
+    assert "model.parcours.fct_attribution_credits" in runs.declared_primary_keys
+    untested = {
+        model: sorted(key)
+        for model, key in runs.declared_primary_keys.items()
+        if key not in runs.unique_tests.get(model, set())
+    }
+    assert untested == {}
+    assert not any("PRIMARY KEY" in types for types in runs.built_constraints.values())
+    assert "NOT NULL" in runs.built_constraints["fct_attribution_credits"]
