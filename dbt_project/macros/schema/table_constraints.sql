@@ -11,13 +11,13 @@
         {%- set column_without_key = {} -%}
         {%- do column_without_key.update(column) -%}
         {%- do column_without_key.update({
-            'constraints': column.get('constraints', []) | rejectattr('type', 'equalto', 'primary_key') | list
+            'constraints': parcours.without_primary_keys(column.get('constraints', []))
         }) -%}
         {%- do columns.update({name: column_without_key}) -%}
     {%- endfor -%}
     {%- set column_ddl = adapter.render_raw_columns_constraints(raw_columns=columns) -%}
     {%- set model_constraint_ddl = adapter.render_raw_model_constraints(
-        raw_constraints=model['constraints'] | rejectattr('type', 'equalto', 'primary_key') | list
+        raw_constraints=parcours.without_primary_keys(model['constraints'])
     ) -%}
     (
     {% for ddl in column_ddl -%}
@@ -27,4 +27,10 @@
         {{ ddl }}{{ "," if not loop.last }}
     {% endfor -%}
     )
+{%- endmacro %}
+
+
+{#- Constraints (dicts with a 'type') but the primary keys. -#}
+{% macro without_primary_keys(constraints) -%}
+    {{ return(constraints | rejectattr('type', 'equalto', 'primary_key') | list) }}
 {%- endmacro %}

@@ -33,6 +33,7 @@
     'geo_city', 'transaction_id', 'purchase_revenue', 'platform', 'batch_ordering_id',
     'batch_event_index', 'source_file', 'load_id'
 ] %}
+{%- set new_campaign_starts_session = var('session_new_campaign_starts_session') %}
 {%- set event_order = 'event_at, batch_ordering_id, batch_event_index, event_id' %}
 {#- a cookie's events up to the current one, once numbered in event order (cookie_sequence) #}
 {%- set cookie_so_far = (
@@ -243,6 +244,8 @@ activity_periods as (
     ) as flagged
 ),
 
+{%- if new_campaign_starts_session %}
+
 first_page_views as (
     -- per activity period, where its first page view comes: whether pages were viewed before
     -- an event matters only for the campaign rule, so an aggregate, not another window
@@ -293,6 +296,8 @@ campaign_session_starts as (
         or (previous_campaign_key is null and has_page_views_before)
 ),
 
+{%- endif %}
+
 session_starts as (
     select
         activity_periods.event_id,
@@ -301,14 +306,16 @@ session_starts as (
         activity_periods.campaign_key,
         case
             when activity_periods.is_after_inactivity = 1 then 1
-            {%- if var('session_new_campaign_starts_session') %}
+            {%- if new_campaign_starts_session %}
             when campaign_session_starts.event_id is not null then 1
             {%- endif %}
             else 0
         end as is_session_start
     from activity_periods
+    {% if new_campaign_starts_session %}
     left join campaign_session_starts
         on activity_periods.event_id = campaign_session_starts.event_id
+    {% endif %}
 ),
 
 keyed as (

@@ -17,7 +17,9 @@
 
 with
 
-sessionized_events as (
+sessionized_events as {{ parcours.cte_not_materialized() }} (
+    -- read twice by an incremental run (the touched cookies, then their events): buffered,
+    -- every column of every event spilled at 1M customers (47-54 s against 17-19 s inlined)
     select * from {{ ref('int_web__sessionized_events') }}
 ),
 

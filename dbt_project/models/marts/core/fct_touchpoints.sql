@@ -38,7 +38,9 @@ touchpoints as (
     select * from {{ ref('int_touchpoints__unioned') }}
 ),
 
-record_customers as (
+record_customers as {{ parcours.cte_not_materialized() }} (
+    -- read twice by an incremental run (records re-keyed, then the final join): inlined, each
+    -- read scans its own columns (1M customers: 18-19 s against 22-25 s buffered)
     select * from {{ ref('int_identity__record_customers') }}
 ),
 
