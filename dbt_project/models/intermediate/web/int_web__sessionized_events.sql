@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_from',
         unique_key='user_pseudo_id',
+        meta={'replace_from': 'session_index'},
         on_schema_change='fail'
     )
 }}
@@ -17,11 +18,13 @@
 -- late_data_lookback_days.ga4 days before the newest event_date already here, those that
 -- stg_ga4__events reloaded since (a row of a load newer than the newest load here: ingestion
 -- replaces a GA4 day whole, so a day without one holds exactly the rows already here). It
--- replaces every cookie seen on those days (replacement unit: the cookie, unique_key
--- user_pseudo_id): its sessions before its last session begun before the first day re-read
--- are copied from here, the rest are sessionized again from the re-read events and the
--- cookie's other events already here (see anchors). A run with no new load reads and
--- rebuilds nothing. Events older than the window that arrive late are not read:
+-- sessionizes again every cookie seen on those days from its last session begun before the
+-- first day re-read on (see anchors), from the re-read events and the cookie's other events
+-- already here. Strategy replace_from (macros/incremental/replace_from.sql): of each such
+-- cookie (unique_key user_pseudo_id), the rows here from its first session sessionized again
+-- (meta replace_from: session_index) are replaced; its earlier sessions stay as they are,
+-- neither read back nor rewritten. A run with no new load reads and rebuilds nothing.
+-- Events older than the window that arrive late are not read:
 -- int_web__late_events_quarantined lists them until a full refresh.
 
 {%- set event_columns = [
@@ -129,33 +132,17 @@ anchors as (
     -- an event look back only (inactivity since the previous event; within one activity
     -- period, the campaign brought before and the pages viewed before), and every event of
     -- an earlier day comes first in the event order, so the sessions before this one keep
-    -- their events, keys and indexes: they are copied, and sessionizing starts again at this
-    -- session's first event (a session start; when a new campaign started it, that event
-    -- brings the campaign the later events of its activity period compare with, so they
-    -- need no event before it). Session indexes continue from anchor_session_index.
+    -- their events, keys and indexes: they stay in the table as they are, and sessionizing
+    -- starts again at this session's first event (a session start; when a new campaign
+    -- started it, that event brings the campaign the later events of its activity period
+    -- compare with, so they need no event before it). Session indexes continue from
+    -- anchor_session_index, the smallest index of the cookie's new rows (replace_from).
     select
         processed_events.user_pseudo_id,
         max(processed_events.session_index) as anchor_session_index
     from processed_events
     where processed_events.event_date < (select min(window_events.event_date) from window_events)
     group by processed_events.user_pseudo_id
-),
-
-kept_events as (
-    -- the sessions before the anchor session, as they are
-    select
-        processed_events.session_key,
-        processed_events.session_index,
-        processed_events.event_sequence,
-        processed_events.is_session_start,
-        processed_events.campaign_key,
-        {%- for column in event_columns %}
-        processed_events.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from processed_events
-    inner join anchors
-        on processed_events.user_pseudo_id = anchors.user_pseudo_id
-    where processed_events.session_index < anchors.anchor_session_index
 ),
 
 earlier_events as (
@@ -346,7 +333,7 @@ keyed as (
     if is_incremental() else 'keyed.session_index'
 ) %}
 
-sessionized as (
+final as (
     select
         {{ parcours.surrogate_key(['keyed.user_pseudo_id', 'keyed.session_first_event_id']) }} as session_key,
         {{ session_index }},
@@ -360,14 +347,6 @@ sessionized as (
     {%- if is_incremental() %}
     left join anchors
         on keyed.user_pseudo_id = anchors.user_pseudo_id
-    {%- endif %}
-),
-
-final as (
-    select * from sessionized
-    {%- if is_incremental() %}
-    union all
-    select * from kept_events
     {%- endif %}
 )
 
