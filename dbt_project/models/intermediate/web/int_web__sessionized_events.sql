@@ -22,8 +22,8 @@
 -- first day re-read on (see anchors), from the re-read events and the cookie's other events
 -- already here. Strategy replace_from (macros/incremental/replace_from.sql): of each such
 -- cookie (unique_key user_pseudo_id), the rows here from its first session sessionized again
--- (meta replace_from: session_index) are replaced; its earlier sessions stay as they are,
--- neither read back nor rewritten. A run with no new load reads and rebuilds nothing.
+-- (meta replace_from: session_index) are replaced; its earlier sessions stay as they are
+-- (read for the anchors, never rewritten). A run with no new load reads and rebuilds nothing.
 -- Events older than the window that arrive late are not read:
 -- int_web__late_events_quarantined lists them until a full refresh.
 
