@@ -14,10 +14,6 @@ edges as {{ parcours.cte_not_materialized() }} (
     select * from {{ ref('int_identity__edges') }}
 ),
 
-records as (
-    select * from {{ ref('int_identity__records') }}
-),
-
 labels as (
     -- DuckDB's USING KEY recursive CTE (macro connected_components), which sqlfluff cannot parse yet:
     {{ parcours.connected_components('edges', var('identity_max_iterations')) }}  -- noqa: PRS
@@ -32,7 +28,9 @@ record_nodes as (
         min(edges.record_type) as record_type,
         min(edges.record_id) as record_id,
         cast(null as {{ dbt.type_string() }}) as identifier_namespace,
-        cast(null as {{ dbt.type_string() }}) as identifier_value
+        cast(null as {{ dbt.type_string() }}) as identifier_value,
+        {{ dbt.bool_or('edges.has_refused_consent') }} as has_refused_consent,
+        {{ dbt.bool_or('edges.has_granted_consent') }} as has_granted_consent
     from edges
     group by edges.record_node_id
 ),
@@ -50,21 +48,8 @@ identifier_nodes as (
     group by identifier_node_id
 ),
 
-record_nodes_with_consent as (
-    select
-        record_nodes.*,
-        coalesce(records.has_refused_consent, false) as has_refused_consent,
-        coalesce(records.has_granted_consent, false) as has_granted_consent
-    from record_nodes
-    left join records
-        on
-            record_nodes.source = records.source
-            and record_nodes.record_type = records.record_type
-            and record_nodes.record_id = records.record_id
-),
-
 nodes as (
-    select * from record_nodes_with_consent
+    select * from record_nodes
     union all
     select
         *,

@@ -6,6 +6,8 @@
 -- (namespace, value): the numbering, hence every component id, is deterministic.
 -- A record carrying several values of one namespace (a family tablet or shop kiosk where two
 -- CRM accounts logged in) links through none of them: each value names another person.
+-- Each edge also carries its record's consent flags, so int_identity__components decides
+-- consent per component without joining every record back on its text key.
 
 with
 
@@ -27,7 +29,9 @@ linking_observations as (
         observations.record_type,
         observations.record_id,
         observations.identifier_namespace,
-        observations.identifier_value
+        observations.identifier_value,
+        records.has_refused_consent,
+        records.has_granted_consent
     from observations
     inner join identifiers
         on
@@ -50,7 +54,10 @@ single_valued_observations as (
         record_type,
         record_id,
         identifier_namespace,
-        min(identifier_value) as identifier_value
+        min(identifier_value) as identifier_value,
+        -- one record's flags: the same on each of its rows
+        {{ dbt.bool_or('has_refused_consent') }} as has_refused_consent,
+        {{ dbt.bool_or('has_granted_consent') }} as has_granted_consent
     from linking_observations
     group by source, record_type, record_id, identifier_namespace
     having min(identifier_value) = max(identifier_value)
@@ -72,6 +79,8 @@ final as (
         record_id,
         identifier_namespace,
         identifier_value,
+        has_refused_consent,
+        has_granted_consent,
         identifier_rank + max(record_node_id) over () as identifier_node_id
     from numbered
 )

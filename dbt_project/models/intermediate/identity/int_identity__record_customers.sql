@@ -48,9 +48,12 @@ current_keys as (
     where registry_rank = 1
 ),
 
-identifier_components as (
+identifier_keys as (
+    -- each identifier node with its current key: the one join on the identifier's text
     select
+        components.node_id,
         components.component_id,
+        components.is_component_consent_refused,
         current_keys.customer_key,
         current_keys.registered_at
     from components
@@ -58,29 +61,26 @@ identifier_components as (
         on
             components.identifier_namespace = current_keys.identifier_namespace
             and components.identifier_value = current_keys.identifier_value
-    where
-        components.node_type = 'identifier'
-        and not components.is_component_consent_refused
+    where components.node_type = 'identifier'
 ),
 
 component_keys as (
     select
         component_id,
         min(customer_key) as customer_key
-    from identifier_components
+    from identifier_keys
+    where not is_component_consent_refused
     group by component_id
 ),
 
 record_assignments as (
-    -- per record node (integer id): cheaper to group and join than the record's text key
+    -- per record node, through its edges' integer ids rather than the identifiers' text
     select
         edges.record_node_id,
-        max(current_keys.registered_at) as assigned_at
+        max(identifier_keys.registered_at) as assigned_at
     from edges
-    inner join current_keys
-        on
-            edges.identifier_namespace = current_keys.identifier_namespace
-            and edges.identifier_value = current_keys.identifier_value
+    inner join identifier_keys
+        on edges.identifier_node_id = identifier_keys.node_id
     group by edges.record_node_id
 ),
 
