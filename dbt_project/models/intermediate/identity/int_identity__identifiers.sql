@@ -4,7 +4,9 @@
 -- value (seed column max_persons_per_value; persons are the anchor CRM contacts carrying the
 -- value, duplicates of one person counted once by gender and birth year) and, for values no
 -- CRM contact carries, the most records in one day (var
--- identity_shared_value_max_records_per_day). link_status says which rule applied first.
+-- identity_shared_value_max_records_per_day; counted only for values on more records in
+-- all than that limit, the only ones that can exceed it). link_status says which rule
+-- applied first.
 -- Block-list entries: `exact` ones by an equality join on the value; `regex` ones whose
 -- pattern is in the seed as loaded at compile time as SQL literals (compiled once per query,
 -- not once per row); any other regex entry (a unit-test fixture) row by row.
@@ -225,15 +227,47 @@ anchor_persons as (
     group by known_observations.identifier_namespace, known_observations.identifier_value
 ),
 
-record_days as (
-    -- each record once per value and day: the counts below are plain counts of these rows
+value_record_keys as (
     select distinct
         identifier_namespace,
         identifier_value,
-        observed_date,
         record_type,
         record_id
     from known_observations
+),
+
+value_records as (
+    select
+        identifier_namespace,
+        identifier_value,
+        count(*) as record_count
+    from value_record_keys
+    group by identifier_namespace, identifier_value
+),
+
+crowded_values as (
+    -- only a value on more records in all than the daily limit can exceed it on one day:
+    -- the per-day counts below are computed for these few values, not for every observation
+    select
+        identifier_namespace,
+        identifier_value
+    from value_records
+    where record_count > {{ max_records_per_day }}
+),
+
+record_days as (
+    -- each record once per value and day: the counts below are plain counts of these rows
+    select distinct
+        known_observations.identifier_namespace,
+        known_observations.identifier_value,
+        known_observations.observed_date,
+        known_observations.record_type,
+        known_observations.record_id
+    from known_observations
+    inner join crowded_values
+        on
+            known_observations.identifier_namespace = crowded_values.identifier_namespace
+            and known_observations.identifier_value = crowded_values.identifier_value
 ),
 
 daily_records as (
@@ -244,24 +278,6 @@ daily_records as (
         count(*) as record_count
     from record_days
     group by identifier_namespace, identifier_value, observed_date
-),
-
-value_record_keys as (
-    select distinct
-        identifier_namespace,
-        identifier_value,
-        record_type,
-        record_id
-    from record_days
-),
-
-value_records as (
-    select
-        identifier_namespace,
-        identifier_value,
-        count(*) as record_count
-    from value_record_keys
-    group by identifier_namespace, identifier_value
 ),
 
 busiest_days as (
