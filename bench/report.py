@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
-import subprocess
-import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from bench.measure import StageResult
@@ -20,10 +15,6 @@ README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
 README_HEADING = "## Benchmark"
 NO_REFERENCE_YET = "No reference-scale run (1M customers over 30 days) has been recorded yet."
-PACKAGES = (
-    *("duckdb", "dlt", "dbt-core", "dbt-duckdb", "dagster", "dagster-dbt", "great-expectations"),
-    *("pyarrow", "pandas", "streamlit", "psutil"),
-)
 #: Figures every result file names; a value is null when the stage could not be measured.
 REQUIRED_KEYS = (
     "full_build_s",
@@ -106,6 +97,7 @@ def summary(run: BenchRun) -> dict[str, object]:
     incremental = run.phases.get("incremental", [])
     dbt = _stage(full, "dbt build")
     dbt_detail = dbt.detail if dbt else {}
+    daily_dbt = _stage(incremental, "dbt build")
     app = _stage(run.phases.get("serve", []), "app pages")
     simulate = _stage(full, "simulate")
     full_s, incremental_s = _total(full), _total(incremental)
@@ -124,10 +116,12 @@ def summary(run: BenchRun) -> dict[str, object]:
         "ingest_native_ratio": _ratio(ingest_rate, native_rate),
         "api_ingest_records_per_s": _rate(run.phases.get("api", []), "api ingest: "),
         "dbt_build_s": dbt.seconds if dbt else None,
+        "dbt_threads": dbt_detail.get("threads"),
         "identity_s": dbt_detail.get("identity_s"),
         "sessions_s": dbt_detail.get("sessions_s"),
         "attribution_s": dbt_detail.get("attribution_s"),
-        **_daily_split(_stage(incremental, "dbt build")),
+        **_daily_split(daily_dbt),
+        "incremental_dbt_threads": daily_dbt.detail.get("threads") if daily_dbt else None,
         **overhead,
         "app_page_p95_s": app.detail.get("p95_s") if app else None,
         "all_stages_ok": all(stage.ok for stage in counted),
@@ -188,38 +182,6 @@ def _floats(values: dict[str, object], *names: str) -> list[float] | None:
     return numbers if len(numbers) == len(names) else None
 
 
-def machine_facts() -> dict[str, object]:
-    """Cores, memory, load, OS, Python and key package versions, git commit."""
-    return {
-        "cores": os.cpu_count(),
-        "memory_gb": round(_memory_bytes() / 1024**3, 1),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "platform": platform.platform(),
-        "python": sys.version.split()[0],
-        "packages": {name: _version(name) for name in PACKAGES},
-        "git_commit": _git("rev-parse", "--short", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain")),
-    }
-
-
-def _memory_bytes() -> int:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _git(*args: str) -> str:
-    completed = subprocess.run(
-        ["git", *args], cwd=REPOSITORY_ROOT, capture_output=True, text=True, check=False
-    )
-    return completed.stdout.strip()
-
-
 def _number(value: object) -> object:
     return round(value, 4) if isinstance(value, float) else value
 
@@ -235,7 +197,7 @@ def to_payload(run: BenchRun) -> dict[str, object]:
         "complete": run.complete,
         **figures,
         "targets": {target.label: target.verdict(figures.get(target.key)) for target in TARGETS},
-        "machine": machine_facts(),
+        "machine": run.machine,
         "phases": {phase: [stage.as_dict() for stage in items] for phase, items in run.phases.items()},
         "orchestration": run.orchestration,
     }

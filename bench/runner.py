@@ -33,11 +33,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench import stages
+from bench.machine import REPOSITORY_ROOT, machine_facts
 from bench.measure import StageResult, timed
 from bench.native import native_read
 from parcours.paths import HOME_ENV_VAR, DataDir
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS_DIR = REPOSITORY_ROOT / "bench" / "results"
 START_DATE = date(2026, 10, 1)
 DBT_STEP = "dbt_build"  #: the Dagster step (and dagster-dbt target folder prefix) of ``dbt build``
@@ -85,6 +85,7 @@ class BenchRun:
     phases: dict[str, list[StageResult]] = field(default_factory=dict)
     orchestration: dict[str, object] = field(default_factory=dict)
     started_at: str = ""
+    machine: dict[str, object] = field(default_factory=dict)  #: bench.machine.machine_facts at the start
     complete: bool = False  #: every phase the config asked for has run
 
     def add(self, phase: str, stage: StageResult, echo: Echo) -> StageResult:
@@ -109,7 +110,8 @@ def run_benchmark(
     work = (config.work_dir or config.results_dir / "tmp").resolve()
     data = DataDir(work / name).ensure()
     os.environ[HOME_ENV_VAR] = str(data.root)
-    run = BenchRun(config, name, data, started_at=stamp.isoformat(timespec="seconds"))
+    started_at = stamp.isoformat(timespec="seconds")
+    run = BenchRun(config, name, data, started_at=started_at, machine=machine_facts())
     echo(f"Benchmark {name}: data directory {data.root}")
     phases: list[Callable[[BenchRun, Echo], None]] = [_full_build, _serve]
     phases += [_incremental_day] if config.incremental else []

@@ -92,7 +92,7 @@ def dbt_span_seconds(run_results: Path) -> float | None:
 
 def model_timings(target: Path) -> dict[str, object]:
     """Seconds and node counts of the model groups of :data:`MODEL_GROUPS`, the split of
-    :func:`node_kind_seconds`, plus failures."""
+    :func:`node_kind_seconds`, failures and dbt's thread count."""
     results_file = target / "run_results.json"
     if not results_file.exists():
         return {}
@@ -105,6 +105,8 @@ def model_timings(target: Path) -> dict[str, object]:
     figures["failed_nodes"] = sorted(
         item["unique_id"] for item in results if item["status"] in ("error", "fail", "runtime error")
     )
+    # dbt's thread count (`PARCOURS_DBT_THREADS`): the threads its nodes ran on
+    figures["threads"] = len({item["thread_id"] for item in results}) or None
     return figures
 
 

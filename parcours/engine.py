@@ -46,12 +46,19 @@ def memory_limit(default: str | None = None) -> str:
 
 def machine_memory_limit() -> str:
     """A third of this machine's physical memory in MB, at least :data:`DEFAULT_MEMORY_LIMIT`."""
-    try:
-        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the floor
+    physical = physical_memory_bytes()
+    if physical is None:  # no sysconf (Windows): the floor
         return DEFAULT_MEMORY_LIMIT
     floor = int(DEFAULT_MEMORY_LIMIT.removesuffix("GB")) * 1000
     return f"{max(physical // MACHINE_MEMORY_SHARE // 1_000_000, floor)}MB"
+
+
+def physical_memory_bytes() -> int | None:
+    """This machine's physical memory, or None where the system does not tell (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def connect(

@@ -138,3 +138,8 @@ def test_readme_section_is_created_then_filled(tmp_path: Path) -> None:
     text = readme.read_text(encoding="utf-8")
     assert "| a | b |" in text and "No reference-scale run" not in text
     assert text.index("## Benchmark") < text.index("## Licence")
+
+
+def test_the_dbt_thread_count_is_reported(results: tuple[dict[str, object], Path]) -> None:
+    payload, _ = results
+    assert (payload["dbt_threads"], payload["incremental_dbt_threads"]) == (1, 1)  # the profile's default

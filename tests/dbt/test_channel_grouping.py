@@ -70,6 +70,7 @@ def dbt_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.delenv("PARCOURS_WAREHOUSE", raising=False)
         patch.setenv("DO_NOT_TRACK", "1")
         patch.setenv("PARCOURS_DUCKDB_MEMORY_LIMIT", "1GB")
+        patch.setenv("PARCOURS_DBT_THREADS", "2")
         yield home
 
 
@@ -91,6 +92,11 @@ def test_channel_grouping_build_succeeds_in_a_fresh_warehouse(channel_grouping_b
 
 
 @pytest.mark.timeout(120)
+def test_the_profile_takes_its_thread_count_from_the_environment(channel_grouping_build: DbtRun) -> None:
+    concurrency = [e.info.msg for e in channel_grouping_build.events if e.info.name == "ConcurrencyLine"]
+    assert concurrency and "Concurrency: 2 threads" in concurrency[0]
+
+
 def test_every_channel_example_and_the_unit_test_are_checked(channel_grouping_build: DbtRun) -> None:
     ran = channel_grouping_build.statuses()
     for check in (
