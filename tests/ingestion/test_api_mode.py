@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from bench.fake_apis import TOKEN, FakeApis, Faults, serve
+from bench.fake_apis import TOKEN, FakeApis, Faults, ServedRecord, serve
 from ingestion.http import ApiAuthError
 from ingestion.pipelines import make_pipeline, run_pipeline
 from ingestion.sources.crm import crm_source
@@ -52,15 +52,15 @@ def test_hubspot_incremental_run_fetches_only_modified_objects(data_dir: DataDir
         _crm(data_dir, base_url)
         first = len(apis.requests)
         newest = max(
-            (r for r in apis.objects["contacts"] if r["id"] in fresh_world.contact_ids),
-            key=lambda r: r["updatedAt"],
+            (r for r in apis.objects["contacts"] if r.id in fresh_world.contact_ids),
+            key=lambda r: r.updated_at,
         )
         lines = _crm(data_dir, base_url)
     searches = [path for path, _ in apis.requests[first:]]
     assert searches and all(path.endswith("/search") for path in searches)
     contacts = next(line for line in lines if line.table == "contacts")
     assert contacts.records_read < len(apis.objects["contacts"])
-    assert scalar(data_dir, f"SELECT count(*) FROM raw_crm.contacts WHERE contact_id = '{newest['id']}'") == 1
+    assert scalar(data_dir, f"SELECT count(*) FROM raw_crm.contacts WHERE contact_id = '{newest.id}'") == 1
     assert scalar(data_dir, "SELECT count(*) FROM raw_crm.contacts") == len(fresh_world.contact_ids)
 
 
@@ -85,16 +85,16 @@ def test_an_order_served_twice_in_a_first_load_keeps_its_latest_version_once(
     carries its order's ``updated_at``, the version the staging models keep.
     """
     apis = FakeApis(data_dir.landing)
-    first = apis.orders[0]
+    first = apis.orders[0].parsed()
     line = first["line_items"][0]
-    apis.orders[0] = {**first, "line_items": [line, {**line, "uid": "dropped-later"}]}
+    apis.orders[0] = ServedRecord.of({**first, "line_items": [line, {**line, "uid": "dropped-later"}]})
     changed = {
         **first,
         "updated_at": first["updated_at"].replace("T17:", "T18:"),
         "source": {"name": "till-9"},
         "line_items": [{**line, "quantity": "7"}],
     }
-    apis.orders.append(changed)
+    apis.orders.append(ServedRecord.of(changed))
     with serve(apis) as base_url:
         lines = _pos(data_dir, base_url)
     assert scalar(data_dir, "SELECT count(*) FROM raw_pos.orders") == fresh_world.valid["orders"]

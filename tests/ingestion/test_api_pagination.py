@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from bench.fake_apis import FakeApis, Faults, serve
+from bench.fake_apis import FakeApis, Faults, ServedRecord, serve
 from ingestion.http import ApiPagingError
 from ingestion.pipelines import make_pipeline
 from parcours.paths import DataDir
@@ -120,10 +120,8 @@ def test_an_inconsistent_hubspot_search_cursor_fails_and_keeps_the_incremental_c
     reconciled = scalar(data_dir, "SELECT count(*) FROM raw_crm.reconciliation")
     # every contact is modified after the first load: the incremental search spans several pages
     modified = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    for record in apis.objects["contacts"]:
-        record["updatedAt"] = modified
-        if isinstance(record.get("properties"), dict):
-            record["properties"]["hs_lastmodifieddate"] = modified
+    served = apis.objects["contacts"]
+    apis.objects["contacts"] = [_modified_at(contact.parsed(), modified) for contact in served]
 
     apis.faults = Faults(path_script={(CONTACTS_SEARCH, 3): fault}, page_size=PAGE_SIZE)
     apis.requests.clear()
@@ -143,3 +141,11 @@ def test_an_inconsistent_hubspot_search_cursor_fails_and_keeps_the_incremental_c
     assert _contacts_cursor(data_dir) > cursor
     assert scalar(data_dir, "SELECT count(*) FROM raw_crm.contacts") == len(fresh_world.contact_ids)
     assert scalar(data_dir, f"SELECT count(*) FROM raw_crm.contacts WHERE updated_at < '{modified}'") == 0
+
+
+def _modified_at(contact: dict[str, Any], moment: str) -> ServedRecord:
+    """A contact as the API serves it once modified at ``moment``."""
+    contact["updatedAt"] = moment
+    if isinstance(contact.get("properties"), dict):
+        contact["properties"]["hs_lastmodifieddate"] = moment
+    return ServedRecord.of(contact)
