@@ -91,12 +91,12 @@ def test_channel_grouping_build_succeeds_in_a_fresh_warehouse(channel_grouping_b
     assert failed == {}
 
 
-@pytest.mark.timeout(120)
 def test_the_profile_takes_its_thread_count_from_the_environment(channel_grouping_build: DbtRun) -> None:
     concurrency = [e.info.msg for e in channel_grouping_build.events if e.info.name == "ConcurrencyLine"]
     assert concurrency and "Concurrency: 2 threads" in concurrency[0]
 
 
+@pytest.mark.timeout(120)
 def test_every_channel_example_and_the_unit_test_are_checked(channel_grouping_build: DbtRun) -> None:
     ran = channel_grouping_build.statuses()
     for check in (
