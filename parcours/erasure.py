@@ -209,8 +209,9 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
         create or replace temp table erase_components as
         select distinct c.component_id
         from intermediate.int_identity__components as c
-        inner join erase_seed_records as r using (source, record_type, record_id)
-        where c.node_type = 'record'
+        inner join intermediate.int_identity__records as n on c.node_id = n.record_node_id
+        inner join erase_seed_records as r
+            on n.source = r.source and n.record_type = r.record_type and n.record_id = r.record_id
         """
     )
     con.execute(
@@ -218,8 +219,10 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
         create or replace temp table erase_records as
         select source, record_type, record_id from erase_seed_records
         union
-        select source, record_type, record_id from intermediate.int_identity__components
-        where node_type = 'record' and component_id in (select component_id from erase_components)
+        select n.source, n.record_type, n.record_id
+        from intermediate.int_identity__components as c
+        inner join intermediate.int_identity__records as n on c.node_id = n.record_node_id
+        where c.component_id in (select component_id from erase_components)
         """
     )
     con.execute(
@@ -227,8 +230,10 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
         create or replace temp table erase_identifiers as
         select namespace as identifier_namespace, identifier_value from erase_seed
         union
-        select identifier_namespace, identifier_value from intermediate.int_identity__components
-        where node_type = 'identifier' and component_id in (select component_id from erase_components)
+        select n.identifier_namespace, n.identifier_value
+        from intermediate.int_identity__components as c
+        inner join intermediate.int_identity__identifiers as n on c.node_id = n.identifier_node_id
+        where c.component_id in (select component_id from erase_components)
         union
         select t.identifier_namespace, o.record_id
         from erase_records as o
@@ -264,6 +269,8 @@ def _find_person(con: duckdb.DuckDBPyConnection, request: ErasureRequest) -> Non
 def _require_identity_graph(con: duckdb.DuckDBPyConnection) -> None:
     needed = {
         "int_identity__observations",
+        "int_identity__records",
+        "int_identity__identifiers",
         "int_identity__components",
         "int_identity__record_customers",
         "int_identity__key_registry",
@@ -378,13 +385,33 @@ def _delete_everywhere(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str
         """,
         [catalog],
     ).fetchall()
-    deleted: dict[str, int] = {}
+    deleted = _delete_graph_nodes(con)
     for schema, table in tables:
         if table.startswith(SKIPPED_TABLE_PREFIX):
             continue
         count = _delete_from(con, schema, table)
         if count:
             deleted[f"{schema}.{table}"] = count
+    return deleted
+
+
+def _delete_graph_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Delete the person's components from the identity graph, whose rows hold integer node ids only."""
+    deleted: dict[str, int] = {}
+    node_filter = (
+        "in (select node_id from intermediate.int_identity__components "
+        "where component_id in (select component_id from erase_components))"
+    )
+    for table, condition in (
+        ("int_identity__edges", f"record_node_id {node_filter}"),
+        ("int_identity__components", "component_id in (select component_id from erase_components)"),
+    ):
+        if not _has_table(con, "intermediate", table):
+            continue
+        count = int(_one(con, f"select count(*) from intermediate.{table} where {condition}"))
+        con.execute(f"delete from intermediate.{table} where {condition}")
+        if count:
+            deleted[f"intermediate.{table}"] = count
     return deleted
 
 

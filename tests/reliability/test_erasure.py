@@ -214,6 +214,8 @@ def test_each_erasure_found_the_whole_person_and_compacted_the_warehouse(erased:
         assert isinstance(deleted, dict)
         assert {"raw_crm.contacts", "restricted_crm.contacts", "marts.dim_customers"} <= set(deleted)
         assert "intermediate.int_identity__key_registry" in deleted  # survives full refreshes
+        # the graph's rows hold integer node ids only: deleted by component, not by value
+        assert {"intermediate.int_identity__components", "intermediate.int_identity__edges"} <= set(deleted)
         assert report["snapshots_rewritten"] and report["snapshot_rows_deleted"]
         assert report["suppressed_added"]
 

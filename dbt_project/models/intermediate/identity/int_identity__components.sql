@@ -1,6 +1,8 @@
 -- Connected components of the identity graph (int_identity__edges), one row per node: a
--- record or an identifier, with its component (smallest node id in it) computed by bounded
--- label propagation (macro connected_components, var identity_max_iterations). Consent
+-- record (node_id = record_node_id of int_identity__records) or an identifier
+-- (identifier_node_id of int_identity__identifiers: join them for the text), with its
+-- component (smallest node id in it) computed by bounded label propagation (macro
+-- connected_components, var identity_max_iterations). Consent
 -- decides links: a component holding a record whose owner refused the consent of var
 -- identity_required_consent is not stitched at all (the most restrictive consent wins);
 -- when it also holds a contact who granted it, the conflict is flagged. is_converged is
@@ -9,8 +11,8 @@
 with
 
 edges as {{ parcours.cte_not_materialized() }} (
-    -- read five times: inlined, each read scans only the columns it needs; buffered, the text
-    -- columns of every edge were held in memory (measured: a sixth less peak memory)
+    -- read several times: inlined, each read scans only the columns it needs (measured when
+    -- edges still held text: a sixth less peak memory than buffered)
     select * from {{ ref('int_identity__edges') }}
 ),
 
@@ -19,43 +21,15 @@ labels as (
     {{ parcours.connected_components('edges', var('identity_max_iterations')) }}  -- noqa: PRS
 ),
 
-record_nodes as (
-    -- a record node id stands for one record: one row per id, without grouping by the text columns
+record_consents as (
+    -- only records with a consent flag (a record's flags are the same on each of its edges)
     select
-        edges.record_node_id as node_id,
-        'record' as node_type,
-        min(edges.source) as source,  -- noqa: RF04
-        min(edges.record_type) as record_type,
-        min(edges.record_id) as record_id,
-        cast(null as {{ dbt.type_string() }}) as identifier_namespace,
-        cast(null as {{ dbt.type_string() }}) as identifier_value,
-        {{ dbt.bool_or('edges.has_refused_consent') }} as has_refused_consent,
-        {{ dbt.bool_or('edges.has_granted_consent') }} as has_granted_consent
+        record_node_id,
+        {{ dbt.bool_or('has_refused_consent') }} as has_refused_consent,
+        {{ dbt.bool_or('has_granted_consent') }} as has_granted_consent
     from edges
-    group by edges.record_node_id
-),
-
-identifier_nodes as (
-    select
-        identifier_node_id as node_id,
-        'identifier' as node_type,
-        cast(null as {{ dbt.type_string() }}) as source,  -- noqa: RF04
-        cast(null as {{ dbt.type_string() }}) as record_type,
-        cast(null as {{ dbt.type_string() }}) as record_id,
-        min(identifier_namespace) as identifier_namespace,
-        min(identifier_value) as identifier_value
-    from edges
-    group by identifier_node_id
-),
-
-nodes as (
-    select * from record_nodes
-    union all
-    select
-        *,
-        false as has_refused_consent,
-        false as has_granted_consent
-    from identifier_nodes
+    where has_refused_consent or has_granted_consent
+    group by record_node_id
 ),
 
 unsettled_components as (
@@ -70,14 +44,18 @@ unsettled_components as (
 ),
 
 labelled as (
+    -- the macro labels every node of the edges: record ids are even, identifier ids odd
     select
-        nodes.*,
+        labels.node_id,
         labels.component_id,
         labels.settled_at_iteration,
-        unsettled_components.component_id is null as is_converged
-    from nodes
-    inner join labels
-        on nodes.node_id = labels.node_id
+        case when mod(labels.node_id, 2) = 0 then 'record' else 'identifier' end as node_type,
+        unsettled_components.component_id is null as is_converged,
+        coalesce(record_consents.has_refused_consent, false) as has_refused_consent,
+        coalesce(record_consents.has_granted_consent, false) as has_granted_consent
+    from labels
+    left join record_consents
+        on labels.node_id = record_consents.record_node_id
     left join unsettled_components
         on labels.component_id = unsettled_components.component_id
 ),
@@ -98,11 +76,6 @@ final as (
     select
         labelled.node_id,
         labelled.node_type,
-        labelled.source,
-        labelled.record_type,
-        labelled.record_id,
-        labelled.identifier_namespace,
-        labelled.identifier_value,
         labelled.component_id,
         labelled.settled_at_iteration,
         labelled.is_converged,

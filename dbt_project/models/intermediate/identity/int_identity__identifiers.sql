@@ -6,7 +6,8 @@
 -- CRM contact carries, the most records in one day (var
 -- identity_shared_value_max_records_per_day; counted only for values on more records in
 -- all than that limit, the only ones that can exceed it). link_status says which rule
--- applied first.
+-- applied first. identifier_node_id numbers the values for the identity graph
+-- (int_identity__edges): odd ids in (namespace, value) order; records take the even ones.
 -- Block-list entries: `exact` ones by an equality join on the value; `regex` ones whose
 -- pattern is in the seed as loaded at compile time as SQL literals (compiled once per query,
 -- not once per row); any other regex entry (a unit-test fixture) row by row.
@@ -326,7 +327,10 @@ final as (
                 and busiest_days.max_records_per_day > {{ max_records_per_day }}
                 then 'busy'
             else 'linking'
-        end as link_status
+        end as link_status,
+        2 * row_number() over (
+            order by value_summary.identifier_namespace, value_summary.identifier_value
+        ) + 1 as identifier_node_id
     from value_summary
     left join value_records
         on

@@ -38,17 +38,15 @@ identifiers as (
 current_identifiers as (
     select
         components.component_id,
-        components.identifier_namespace,
-        components.identifier_value,
+        identifiers.identifier_namespace,
+        identifiers.identifier_value,
         identifiers.first_seen_at,
         identifiers.best_priority,
-        {{ parcours.surrogate_key(['components.identifier_namespace', 'components.identifier_value']) }}
+        {{ parcours.surrogate_key(['identifiers.identifier_namespace', 'identifiers.identifier_value']) }}
             as derived_key
     from components
     inner join identifiers
-        on
-            components.identifier_namespace = identifiers.identifier_namespace
-            and components.identifier_value = identifiers.identifier_value
+        on components.node_id = identifiers.identifier_node_id
     where
         components.node_type = 'identifier'
         and not components.is_component_consent_refused

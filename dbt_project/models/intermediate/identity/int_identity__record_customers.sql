@@ -3,7 +3,8 @@
 -- bot, training, refused_consent, no_usable_identifier). assigned_at is when the record got
 -- its current key: the latest registry change of the identifiers it carries, so a cookie
 -- tied to a customer by a later login gets a newer assigned_at and incremental facts re-key
--- its earlier touchpoints. `parcours evaluate` and the facts read this model.
+-- its earlier touchpoints. component_id (valid within one run) is the record's component in
+-- int_identity__components. `parcours evaluate` and the facts read this model.
 
 with
 
@@ -15,6 +16,10 @@ components as {{ parcours.cte_not_materialized() }} (
     -- read twice, each time a few columns of one node type: inlined rather than buffered whole
     -- (measured: 30% less peak memory)
     select * from {{ ref('int_identity__components') }}
+),
+
+identifiers as (
+    select * from {{ ref('int_identity__identifiers') }}
 ),
 
 edges as (
@@ -57,10 +62,12 @@ identifier_keys as (
         current_keys.customer_key,
         current_keys.registered_at
     from components
+    inner join identifiers
+        on components.node_id = identifiers.identifier_node_id
     inner join current_keys
         on
-            components.identifier_namespace = current_keys.identifier_namespace
-            and components.identifier_value = current_keys.identifier_value
+            identifiers.identifier_namespace = current_keys.identifier_namespace
+            and identifiers.identifier_value = current_keys.identifier_value
     where components.node_type = 'identifier'
 ),
 
@@ -87,9 +94,6 @@ record_assignments as (
 record_nodes as (
     select
         node_id,
-        source,
-        record_type,
-        record_id,
         component_id,
         is_component_consent_refused
     from components
@@ -102,6 +106,7 @@ final as (
         records.record_type,
         records.record_id,
         records.first_seen_at,
+        record_nodes.component_id,
         case when records.exclusion_reason is null then component_keys.customer_key end as customer_key,
         case when records.exclusion_reason is null then record_assignments.assigned_at end as assigned_at,
         case
@@ -111,10 +116,7 @@ final as (
         end as unstitched_reason
     from records
     left join record_nodes
-        on
-            records.source = record_nodes.source
-            and records.record_type = record_nodes.record_type
-            and records.record_id = record_nodes.record_id
+        on records.record_node_id = record_nodes.node_id
     left join component_keys
         on record_nodes.component_id = component_keys.component_id
     left join record_assignments

@@ -33,15 +33,11 @@ component_summary as (
 
 component_keys as (
     select
-        components.component_id,
-        min(record_customers.customer_key) as customer_key
-    from components
-    inner join record_customers
-        on
-            components.source = record_customers.source
-            and components.record_type = record_customers.record_type
-            and components.record_id = record_customers.record_id
-    group by components.component_id
+        component_id,
+        min(customer_key) as customer_key
+    from record_customers
+    where component_id is not null
+    group by component_id
 ),
 
 component_size_bands as (
