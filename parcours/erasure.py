@@ -271,6 +271,7 @@ def _require_identity_graph(con: duckdb.DuckDBPyConnection) -> None:
         "int_identity__observations",
         "int_identity__records",
         "int_identity__identifiers",
+        "int_identity__edges",
         "int_identity__components",
         "int_identity__record_customers",
         "int_identity__key_registry",
@@ -406,10 +407,7 @@ def _delete_graph_nodes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ("int_identity__edges", f"record_node_id {node_filter}"),
         ("int_identity__components", "component_id in (select component_id from erase_components)"),
     ):
-        if not _has_table(con, "intermediate", table):
-            continue
-        count = int(_one(con, f"select count(*) from intermediate.{table} where {condition}"))
-        con.execute(f"delete from intermediate.{table} where {condition}")
+        count = _delete_rows(con, f"intermediate.{table}", condition)
         if count:
             deleted[f"intermediate.{table}"] = count
     return deleted
@@ -421,6 +419,11 @@ def _delete_from(con: duckdb.DuckDBPyConnection, schema: str, table: str, alias:
     condition = _person_condition(con, schema, table, alias)
     if condition is None:
         return 0
+    return _delete_rows(con, qualified, condition)
+
+
+def _delete_rows(con: duckdb.DuckDBPyConnection, qualified: str, condition: str) -> int:
+    """Delete the rows of one table that meet ``condition``; return how many went."""
     before = int(_one(con, f"select count(*) from {qualified}"))
     con.execute(f"delete from {qualified} where {condition}")
     return before - int(_one(con, f"select count(*) from {qualified}"))
