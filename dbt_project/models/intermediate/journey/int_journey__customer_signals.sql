@@ -285,20 +285,34 @@ unioned as (
     from prior_signals
 ),
 
+record_days as (
+    -- one row per record, day and signal before the join to customers: GA4's events collapse
+    -- to their cookie's days, so the join and what follows read a fraction of the rows
+    select
+        record_type,
+        record_id,
+        signal_type,
+        cast(signal_at as date) as signal_date,
+        sum(signal_weight) as signal_count,
+        min(signal_at) as first_signal_at
+    from unioned
+    where signal_at is not null
+    group by record_type, record_id, signal_type, cast(signal_at as date)
+),
+
 keyed as (
     select
         record_customers.customer_key,
-        unioned.signal_type,
-        unioned.signal_at,
-        unioned.signal_weight
-    from unioned
+        record_days.signal_type,
+        record_days.signal_date,
+        record_days.signal_count,
+        record_days.first_signal_at
+    from record_days
     inner join record_customers
         on
-            unioned.record_type = record_customers.record_type
-            and unioned.record_id = record_customers.record_id
-    where
-        record_customers.customer_key is not null
-        and unioned.signal_at is not null
+            record_days.record_type = record_customers.record_type
+            and record_days.record_id = record_customers.record_id
+    where record_customers.customer_key is not null
 ),
 
 crm_counts_in_data as (
@@ -311,14 +325,14 @@ crm_counts_in_data as (
         crm_history.crm_purchase_count,
         coalesce(sum(
             case
-                when cast(keyed.signal_at as date) < crm_history.last_purchase_date
-                    then keyed.signal_weight
+                when keyed.signal_date < crm_history.last_purchase_date
+                    then keyed.signal_count
             end
         ), 0)
         + greatest(coalesce(sum(
             case
-                when cast(keyed.signal_at as date) = crm_history.last_purchase_date
-                    then keyed.signal_weight
+                when keyed.signal_date = crm_history.last_purchase_date
+                    then keyed.signal_count
             end
         ), 0), 1) as purchases_in_data
     from crm_history
@@ -330,7 +344,7 @@ crm_counts_in_data as (
         on
             record_customers.customer_key = keyed.customer_key
             and keyed.signal_type = 'purchase'
-            and cast(keyed.signal_at as date) <= crm_history.last_purchase_date
+            and crm_history.last_purchase_date >= keyed.signal_date
     where
         record_customers.customer_key is not null
         and crm_history.last_purchase_date >= crm_history.first_data_date
@@ -346,8 +360,9 @@ reconciled_prior_purchases as (
     select
         customer_key,
         'prior_purchase' as signal_type,
-        cast(day_before_data as {{ dbt.type_timestamp() }}) as signal_at,
-        crm_purchase_count - purchases_in_data as signal_weight
+        cast(day_before_data as date) as signal_date,
+        crm_purchase_count - purchases_in_data as signal_count,
+        cast(day_before_data as {{ dbt.type_timestamp() }}) as first_signal_at
     from crm_counts_in_data
     where crm_purchase_count > purchases_in_data
 ),
@@ -356,27 +371,30 @@ all_signals as (
     select
         customer_key,
         signal_type,
-        signal_at,
-        signal_weight
+        signal_date,
+        signal_count,
+        first_signal_at
     from keyed
     union all
     select
         customer_key,
         signal_type,
-        signal_at,
-        signal_weight
+        signal_date,
+        signal_count,
+        first_signal_at
     from reconciled_prior_purchases
 ),
 
 final as (
+    -- records of one customer meet here: their days are summed once more
     select
         customer_key,
-        cast(signal_at as date) as signal_date,
+        signal_date,
         signal_type,
-        cast(sum(signal_weight) as {{ dbt.type_bigint() }}) as signal_count,
-        min(signal_at) as first_signal_at
+        cast(sum(signal_count) as {{ dbt.type_bigint() }}) as signal_count,
+        min(first_signal_at) as first_signal_at
     from all_signals
-    group by customer_key, cast(signal_at as date), signal_type
+    group by customer_key, signal_date, signal_type
 )
 
 select * from final
