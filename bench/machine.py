@@ -9,7 +9,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from parcours.engine import physical_memory_bytes
+from parcours.engine import memory_limit, physical_memory_bytes
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 #: The packages whose versions a result names.
@@ -20,10 +20,11 @@ PACKAGES = (
 
 
 def machine_facts() -> dict[str, object]:
-    """Cores, memory, load, OS, Python and key package versions, git commit (call it at the start)."""
+    """Cores, memory and DuckDB's limit, load, OS, Python, key package versions, commit (call it first)."""
     return {
         "cores": os.cpu_count(),
         "memory_gb": round((physical_memory_bytes() or 0) / 1024**3, 1),
+        "duckdb_memory_limit": memory_limit(),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "platform": platform.platform(),
         "python": sys.version.split()[0],

@@ -225,7 +225,8 @@ def to_markdown(payload: dict[str, object]) -> str:
     lines = [
         f"### {scale['customers']:,} customers x {scale['days']} days ({payload['name']}{partial})",
         "",
-        f"Machine: {machine['cores']} cores, {machine['memory_gb']} GB, load {machine['load_average_1m']} "
+        f"Machine: {machine['cores']} cores, {machine['memory_gb']} GB (DuckDB limit "
+        f"{machine.get('duckdb_memory_limit', 'not recorded')}), load {machine['load_average_1m']} "
         f"at start; Python {machine['python']}; "
         + ", ".join(f"{name} {version}" for name, version in machine["packages"].items() if version)
         + f"; commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}.",

@@ -58,6 +58,7 @@ def test_every_required_figure_is_a_number_or_null(results: tuple[dict[str, obje
     machine = payload["machine"]
     assert isinstance(machine, dict)
     assert machine["cores"] and machine["memory_gb"] and machine["packages"]
+    assert machine["duckdb_memory_limit"].endswith(("MB", "GB"))
 
 
 def _stages(payload: dict[str, object], phase: str) -> list[dict[str, object]]:
