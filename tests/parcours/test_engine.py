@@ -32,12 +32,12 @@ def test_the_memory_limit_applies_to_in_memory_and_file_engines(
     assert (limit, spill) == ("95.3 MiB", f"{data_dir.warehouse}.tmp")
 
 
-def test_without_the_variable_the_limit_is_a_third_of_the_machine_and_dbt_gets_it(
+def test_without_the_variable_the_limit_is_a_quarter_of_the_machine_and_dbt_gets_it(
     data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(engine.MEMORY_LIMIT_ENV_VAR, raising=False)
-    third_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 3 // 1_000_000
-    assert engine.memory_limit() == f"{max(third_mb, 4000)}MB"
+    quarter_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4 // 1_000_000
+    assert engine.memory_limit() == f"{max(quarter_mb, 4000)}MB"
     assert engine.memory_limit(default="2GB") == "2GB"
     assert dbt_environment(data_dir)[engine.MEMORY_LIMIT_ENV_VAR] == engine.memory_limit()
     profile = (DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8")
