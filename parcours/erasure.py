@@ -8,10 +8,11 @@
    then every record and linking identifier of their connected components
    (``int_identity__components``), their customer keys, past keys of the key registry included;
 2. **delete** every row naming one of those records, identifiers or keys from every table of the
-   warehouse (raw, restricted, dlt staging, the staging tables ``stg_ga4__events`` and
-   ``stg_ga4__event_params``, intermediate, marts, the incremental key registry and merge log
-   that survive full refreshes), staging views follow; quarantined lines whose payload names the
-   person; the same rows from every published snapshot, rewritten into fresh files;
+   warehouse (raw, restricted, dlt staging, the staging models kept as tables (GA4 events and
+   parameters, contacts, e-mail events, orders, mentions), intermediate, marts, the incremental
+   key registry and merge log that survive full refreshes), staging views follow; quarantined
+   lines whose payload names the person; the same rows from every published snapshot, rewritten
+   into fresh files;
    and the activation audience files under ``exports/audiences/``, written again from the mart;
 3. removes **leftover load files**: pending dlt load packages (a crashed run's extracted data)
    together with their pipeline's local state, which the next run restores from the warehouse, so

@@ -1,9 +1,14 @@
+{{ config(materialized='table') }}
+
 -- HubSpot contacts: one row per contact_id, the latest version (updated_at) wins.
 -- Consents become booleans (null when unknown); loyalty numbers and social handles are
 -- trimmed, handles lower-cased without their leading '@', as identity matching uses them.
 -- The sales summary (num_associated_deals, recent_deal_close_date, notes_last_updated) is what
 -- the CRM knew when the contact was last updated; it is the only trace of purchases and
 -- activity from before the first day of data.
+--
+-- A table, not a view: twelve models read it, and as a view each read ranked every
+-- version again (dbt_project/README.md, "What a run reads").
 
 with
 

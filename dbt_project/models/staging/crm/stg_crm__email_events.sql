@@ -1,6 +1,11 @@
+{{ config(materialized='table') }}
+
 -- HubSpot marketing e-mail events: one row per event id. Event types lower-cased
 -- (sent, delivered, open, click, bounce, unsubscribed); `created` epoch ms is already a
 -- timestamp in raw, stored here in UTC.
+--
+-- A table, not a view: five models read it, and as a view each read ranked every
+-- version again (dbt_project/README.md, "What a run reads").
 
 with
 

@@ -1,8 +1,13 @@
+{{ config(materialized='table') }}
+
 -- Square orders (sales and returns): one row per order_id, latest updated_at wins. Money
 -- from cents to EUR; the sale time in UTC and in the store's local time; a return names
 -- its source order; the payment type is the tenders' type ('split' when several). Tenders
 -- and return blocks count only for the kept version: one load can hold two versions of an
 -- order, each nested row carrying its order's updated_at (null on rows loaded before that).
+--
+-- A table, not a view: five models read it, and as a view each read ranked every
+-- version again (dbt_project/README.md, "What a run reads").
 
 with
 

@@ -1,5 +1,10 @@
+{{ config(materialized='table') }}
+
 -- Social listening mentions: one row per mention_id. Author handles lower-cased without
 -- their leading '@' (as identity matching uses them); the vendor's sentiment kept as given.
+--
+-- A table, not a view: eight models read it, and as a view each read ranked every
+-- version again (dbt_project/README.md, "What a run reads").
 
 with
 
