@@ -10,10 +10,29 @@
 {%- set post_purchase_days = var('journey_post_purchase_days') %}
 {%- set loyalty_days = var('journey_loyalty_window_days') %}
 {%- set lapsed_days = var('journey_lapsed_inactivity_days') %}
+{#- each state and the rule_checks condition under which it holds -#}
+{%- set state_rules = [
+    ('lapsed_customer', 'rule_checks.is_lapsed_customer'),
+    ('advocate', 'rule_checks.is_advocate'),
+    ('repeat_customer', 'rule_checks.is_repeat_customer'),
+    ('new_customer', 'rule_checks.is_new_customer'),
+    ('one_time_customer', 'rule_checks.has_purchased'),
+    ('evaluating', 'not rule_checks.has_purchased and rule_checks.is_evaluating'),
+    ('researching', 'not rule_checks.has_purchased and rule_checks.is_researching'),
+    ('known_prospect', 'not rule_checks.has_purchased and rule_checks.is_identified'),
+    ('anonymous_visitor', 'not rule_checks.has_purchased'),
+] %}
+{%- set state_orders_that_hold = [] %}
+{%- for state, condition in state_rules %}
+    {%- do state_orders_that_hold.append(
+        'case when ' ~ condition ~ ' then stage_orders.' ~ state ~ '_order end'
+    ) %}
+{%- endfor %}
 
 with
 
-signals as (
+signals as {{ parcours.cte_not_materialized() }} (
+    -- read four times, each for a few columns: inlined rather than buffered whole
     select * from {{ ref('int_journey__customer_signals') }}
 ),
 
@@ -113,26 +132,50 @@ milestones as (
         on first_purchases.customer_key = first_advocacy.customer_key
 ),
 
+signal_days as (
+    -- one row per customer and day with signals: what the rules add up or look back for
+    select
+        customer_key,
+        signal_date,
+        sum(case when signal_type = 'product_view' then signal_count else 0 end) as product_views,
+        sum(case when signal_type = 'add_to_cart' then signal_count else 0 end) as carts,
+        max(case when signal_type in ('product_view', 'add_to_cart') then 1 else 0 end) as has_consideration,
+        max(case when signal_type in ('purchase', 'crm_purchase') then 1 else 0 end) as has_recent_purchase,
+        max(case when signal_type in ('purchase', 'prior_purchase', 'crm_purchase') then 1 else 0 end)
+            as has_purchase,
+        max(
+            case
+                when signal_type in ('activity', 'purchase', 'prior_purchase', 'crm_purchase') then 1
+                else 0
+            end
+        ) as has_activity,
+        max(case when signal_type = 'prior_purchase' then 1 else 0 end) as has_prior_purchase,
+        max(case when signal_type = 'identified' then 1 else 0 end) as is_identified
+    from signals
+    group by customer_key, signal_date
+),
+
 candidate_days as (
+    -- the signal days (distinct already) and the days a window ends after them
     select
         customer_key,
         signal_date as state_date
-    from signals
+    from signal_days
     union
     select
         customer_key, {{ dbt.dateadd('day', consideration_days, 'signal_date') }} as state_date
-    from signals
-    where signal_type in ('product_view', 'add_to_cart')
+    from signal_days
+    where has_consideration = 1
     union
     select
         customer_key, {{ dbt.dateadd('day', post_purchase_days, 'signal_date') }} as state_date
-    from signals
-    where signal_type in ('purchase', 'crm_purchase')
+    from signal_days
+    where has_recent_purchase = 1
     union
     select
         customer_key, {{ dbt.dateadd('day', lapsed_days, 'signal_date') }} as state_date
-    from signals
-    where signal_type in ('activity', 'purchase', 'prior_purchase', 'crm_purchase')
+    from signal_days
+    where has_activity = 1
 ),
 
 bounded_days as (
@@ -144,49 +187,58 @@ bounded_days as (
     where candidate_days.state_date <= data_end.last_data_date
 ),
 
-facts_by_day as (
+day_facts as (
+    -- every signal day is a candidate day, so running windows over the candidate days see
+    -- every signal up to each day (a join of each day to all earlier signals made 9 times
+    -- as many rows at 1M customers)
     select
         bounded_days.customer_key,
         bounded_days.state_date,
-        sum(case
-            when
-                signals.signal_type = 'product_view'
-                and signals.signal_date
-                > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
-                then signals.signal_count
-            else 0
-        end) as recent_product_views,
-        sum(case
-            when
-                signals.signal_type = 'add_to_cart'
-                and signals.signal_date
-                > {{ dbt.dateadd('day', -consideration_days, 'bounded_days.state_date') }}
-                then signals.signal_count
-            else 0
-        end) as recent_carts,
-        max(
-            case
-                when signals.signal_type in ('purchase', 'prior_purchase', 'crm_purchase')
-                    then signals.signal_date
-            end
-        )
-            as last_purchase_date,
-        max(
-            case
-                when
-                    signals.signal_type in ('activity', 'purchase', 'prior_purchase', 'crm_purchase')
-                    then signals.signal_date
-            end
-        )
-            as last_activity_date,
-        max(case when signals.signal_type = 'prior_purchase' then 1 else 0 end) = 1 as has_prior_purchase,
-        max(case when signals.signal_type = 'identified' then 1 else 0 end) = 1 as is_identified
+        {{ dbt.datediff(
+            "cast('1970-01-01' as date)", 'bounded_days.state_date', 'day'
+        ) }} as day_number,
+        coalesce(signal_days.product_views, 0) as product_views,
+        coalesce(signal_days.carts, 0) as carts,
+        case when signal_days.has_purchase = 1 then bounded_days.state_date end as purchase_date,
+        case when signal_days.has_activity = 1 then bounded_days.state_date end as activity_date,
+        coalesce(signal_days.has_prior_purchase, 0) as has_prior_purchase,
+        coalesce(signal_days.is_identified, 0) as is_identified
     from bounded_days
-    inner join signals
+    left join signal_days
         on
-            bounded_days.customer_key = signals.customer_key
-            and bounded_days.state_date >= signals.signal_date
-    group by bounded_days.customer_key, bounded_days.state_date
+            bounded_days.customer_key = signal_days.customer_key
+            and bounded_days.state_date = signal_days.signal_date
+),
+
+facts_by_day as (
+    select
+        customer_key,
+        state_date,
+        sum(product_views) over (
+            partition by customer_key order by day_number
+            range between {{ consideration_days - 1 }} preceding and current row
+        ) as recent_product_views,
+        sum(carts) over (
+            partition by customer_key order by day_number
+            range between {{ consideration_days - 1 }} preceding and current row
+        ) as recent_carts,
+        max(purchase_date) over (
+            partition by customer_key order by day_number
+            rows between unbounded preceding and current row
+        ) as last_purchase_date,
+        max(activity_date) over (
+            partition by customer_key order by day_number
+            rows between unbounded preceding and current row
+        ) as last_activity_date,
+        max(has_prior_purchase) over (
+            partition by customer_key order by day_number
+            rows between unbounded preceding and current row
+        ) = 1 as has_prior_purchase,
+        max(is_identified) over (
+            partition by customer_key order by day_number
+            rows between unbounded preceding and current row
+        ) = 1 as is_identified
+    from day_facts
 ),
 
 rule_checks as (
@@ -218,49 +270,39 @@ rule_checks as (
         on facts_by_day.customer_key = milestones.customer_key
 ),
 
-states_that_hold as (
-    {%- for state, condition in [
-        ('lapsed_customer', 'is_lapsed_customer'),
-        ('advocate', 'is_advocate'),
-        ('repeat_customer', 'is_repeat_customer'),
-        ('new_customer', 'is_new_customer'),
-        ('one_time_customer', 'has_purchased'),
-        ('evaluating', 'not has_purchased and is_evaluating'),
-        ('researching', 'not has_purchased and is_researching'),
-        ('known_prospect', 'not has_purchased and is_identified'),
-        ('anonymous_visitor', 'not has_purchased'),
-    ] %}
+stage_orders as (
+    -- the seed's evaluation order of each state, as one row (evaluation_order is unique)
     select
-        customer_key,
-        state_date,
-        '{{ state }}' as journey_state
-    from rule_checks
-    where {{ condition }}
-    {% if not loop.last %}union all{% endif %}
+    {%- for state, _ in state_rules %}
+        min(case when journey_state = '{{ state }}' then evaluation_order end) as {{ state }}_order
+        {{- ',' if not loop.last }}
     {%- endfor %}
+    from journey_stages
 ),
 
-ranked_states as (
+first_states as (
+    -- of the states whose rule holds, the first in evaluation order (a state missing from the
+    -- seed never wins); picked per row, not ranked over one row per state that holds
     select
-        states_that_hold.customer_key,
-        states_that_hold.state_date,
-        states_that_hold.journey_state,
-        row_number() over (
-            partition by states_that_hold.customer_key, states_that_hold.state_date
-            order by journey_stages.evaluation_order
-        ) as state_rank
-    from states_that_hold
-    inner join journey_stages
-        on states_that_hold.journey_state = journey_stages.journey_state
+        rule_checks.customer_key,
+        rule_checks.state_date,
+        {{ parcours.least_ignore_nulls(state_orders_that_hold) }} as first_order
+    from rule_checks
+    cross join stage_orders
 ),
 
 final as (
     select
-        customer_key,
-        state_date,
-        journey_state
-    from ranked_states
-    where state_rank = 1
+        first_states.customer_key,
+        first_states.state_date,
+        case first_states.first_order
+            {%- for state, _ in state_rules %}
+            when stage_orders.{{ state }}_order then '{{ state }}'
+            {%- endfor %}
+        end as journey_state
+    from first_states
+    cross join stage_orders
+    where first_states.first_order is not null
 )
 
 select * from final
