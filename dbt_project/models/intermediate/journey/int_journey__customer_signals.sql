@@ -60,25 +60,42 @@ contacts as (
     select * from {{ ref('stg_crm__contacts') }}
 ),
 
-web_signals as (
+web_days as (
+    -- GA4 events per cookie and day in one narrow aggregate: every event is an `activity`,
+    -- product views and add-to-carts are also signals of their own (at 1M customers, 18M
+    -- events as signal rows went through the text-keyed aggregate of record_days: 21M
+    -- groups, spilling under a quarter of the machine; this one has 2.6M)
+    select
+        user_pseudo_id,
+        cast(event_at as date) as signal_date,
+        count(*) as event_count,
+        min(event_at) as first_event_at,
+        count(case when event_name = 'view_item' then 1 end) as product_view_count,
+        min(case when event_name = 'view_item' then event_at end) as first_product_view_at,
+        count(case when event_name = 'add_to_cart' then 1 end) as cart_count,
+        min(case when event_name = 'add_to_cart' then event_at end) as first_cart_at
+    from ga4_events
+    where event_at is not null
+    group by user_pseudo_id, cast(event_at as date)
+),
+
+web_record_days as (
+    {%- for signal_type, count_column, first_column in [
+        ('activity', 'event_count', 'first_event_at'),
+        ('product_view', 'product_view_count', 'first_product_view_at'),
+        ('add_to_cart', 'cart_count', 'first_cart_at'),
+    ] %}
     select
         'ga4_cookie' as record_type,
         user_pseudo_id as record_id,
-        event_at as signal_at,
-        case event_name
-            when 'view_item' then 'product_view'
-            when 'add_to_cart' then 'add_to_cart'
-            else 'activity'
-        end as signal_type
-    from ga4_events
-    union all
-    select
-        'ga4_cookie' as record_type,
-        user_pseudo_id as record_id,
-        event_at as signal_at,
-        'activity' as signal_type
-    from ga4_events
-    where event_name in ('view_item', 'add_to_cart')
+        '{{ signal_type }}' as signal_type,
+        signal_date,
+        {{ count_column }} as signal_count,
+        {{ first_column }} as first_signal_at
+    from web_days
+    where {{ count_column }} > 0
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 purchase_signals as (
@@ -170,7 +187,7 @@ social_signals as (
 history_start as (
     select min(cast(signal_at as date)) as first_data_date
     from (
-        select signal_at from web_signals
+        select first_event_at as signal_at from web_days
         union all
         select signal_at from purchase_signals
         union all
@@ -248,25 +265,27 @@ prior_signals as (
 ),
 
 record_signals as (
+    -- a row per record already (so not aggregated below): its first day
+    {%- for signal_type, condition in [
+        ('seen', 'true'),
+        ('identified', "record_type != 'ga4_cookie'"),
+    ] %}
     select
         record_type,
         record_id,
-        first_seen_at as signal_at,
-        'seen' as signal_type
+        '{{ signal_type }}' as signal_type,
+        cast(first_seen_at as date) as signal_date,
+        1 as signal_count,
+        first_seen_at as first_signal_at
     from record_customers
-    union all
-    select
-        record_type,
-        record_id,
-        first_seen_at as signal_at,
-        'identified' as signal_type
-    from record_customers
-    where record_type != 'ga4_cookie'
+    where first_seen_at is not null and {{ condition }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 unioned as (
     -- signal_weight: how many signals a row stands for (a CRM purchase count, else 1)
-    {%- for observed in ['web', 'purchase', 'crm', 'social', 'record'] %}
+    {%- for observed in ['purchase', 'crm', 'social'] %}
     select
         record_type,
         record_id,
@@ -286,8 +305,9 @@ unioned as (
 ),
 
 record_days as (
-    -- one row per record, day and signal before the join to customers: GA4's events collapse
-    -- to their cookie's days, so the join and what follows read a fraction of the rows
+    -- one row per record, day and signal before the join to customers: the join and what
+    -- follows read a fraction of the rows (GA4 cookie-days and the records' first days come
+    -- aggregated already)
     select
         record_type,
         record_id,
@@ -298,6 +318,24 @@ record_days as (
     from unioned
     where signal_at is not null
     group by record_type, record_id, signal_type, cast(signal_at as date)
+    union all
+    select
+        record_type,
+        record_id,
+        signal_type,
+        signal_date,
+        signal_count,
+        first_signal_at
+    from web_record_days
+    union all
+    select
+        record_type,
+        record_id,
+        signal_type,
+        signal_date,
+        signal_count,
+        first_signal_at
+    from record_signals
 ),
 
 keyed as (
