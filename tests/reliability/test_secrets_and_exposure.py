@@ -115,6 +115,22 @@ def test_parcours_app_listens_on_loopback_only(data_dir: DataDir, tmp_path: Path
             _wait_for_port(port, process)
             addresses = listening_addresses(port)
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
+            _stop(process)
     assert addresses == {"0100007F"}  # 127.0.0.1, nothing on 0.0.0.0 or ::
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the app's group until it exits; SIGKILL as a last resort.
+
+    Streamlit listens before it installs its SIGTERM handler (``streamlit.web.bootstrap.run``),
+    and a SIGTERM landing in between can be lost: seen once in CI, the app ran on and stopped at
+    the next SIGTERM. So a second one is sent, as a user would press Ctrl+C again.
+    """
+    for stop_signal in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
+        os.killpg(process.pid, stop_signal)
+        try:
+            process.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    raise AssertionError("the app outlived SIGKILL")
