@@ -264,7 +264,7 @@ prior_signals as (
     where crm_last_activity_at is not null
 ),
 
-record_signals as (
+record_first_days as (
     -- a row per record already (so not aggregated below): its first day
     {%- for signal_type, condition in [
         ('seen', 'true'),
@@ -318,6 +318,7 @@ record_days as (
     from unioned
     where signal_at is not null
     group by record_type, record_id, signal_type, cast(signal_at as date)
+    {%- for aggregated in ['web_record_days', 'record_first_days'] %}
     union all
     select
         record_type,
@@ -326,16 +327,8 @@ record_days as (
         signal_date,
         signal_count,
         first_signal_at
-    from web_record_days
-    union all
-    select
-        record_type,
-        record_id,
-        signal_type,
-        signal_date,
-        signal_count,
-        first_signal_at
-    from record_signals
+    from {{ aggregated }}
+    {%- endfor %}
 ),
 
 keyed as (
