@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +44,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def stop_process_group(process: subprocess.Popen[bytes], *steps: tuple[signal.Signals, float]) -> None:
+    """Send each (signal, seconds) of ``steps`` in turn to the process's group until it exits.
+
+    Raises AssertionError when it outlives the last step.
+    """
+    for stop_signal, wait_s in steps:
+        os.killpg(process.pid, stop_signal)
+        try:
+            process.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    raise AssertionError(f"process {process.pid} outlived {[step[0].name for step in steps]}")

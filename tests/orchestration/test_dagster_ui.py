@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from parcours.paths import DataDir
-from tests.conftest import free_port, listening_addresses
+from tests.conftest import free_port, listening_addresses, stop_process_group
 
 ASSETS_QUERY = "{ assetNodes { assetKey { path } groupName } }"
 STARTUP_TIMEOUT_S = 180
@@ -39,12 +39,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     On a loaded machine dagster dev can take longer to stop a run its freshness sensor launched
     at start than the test is worth waiting for.
     """
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+    stop_process_group(process, (signal.SIGTERM, 60), (signal.SIGKILL, 30))
 
 
 def test_parcours_ui_serves_the_asset_graph_on_loopback(data_dir: DataDir, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 
 from ingestion.pii import KEY_ENV_VAR, normalise_email, normalise_phone
 from parcours.paths import DataDir
-from tests.conftest import free_port, listening_addresses
+from tests.conftest import free_port, listening_addresses, stop_process_group
 from tests.reliability.conftest import REPOSITORY_ROOT, Builds, files_containing
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
@@ -126,11 +126,4 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     and a SIGTERM landing in between can be lost: seen once in CI, the app ran on and stopped at
     the next SIGTERM. So a second one is sent, as a user would press Ctrl+C again.
     """
-    for stop_signal in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
-        os.killpg(process.pid, stop_signal)
-        try:
-            process.wait(timeout=20)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    raise AssertionError("the app outlived SIGKILL")
+    stop_process_group(process, (signal.SIGTERM, 20), (signal.SIGTERM, 20), (signal.SIGKILL, 20))
