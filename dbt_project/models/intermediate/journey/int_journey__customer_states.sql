@@ -140,7 +140,7 @@ signal_days as (
         sum(case when signal_type = 'product_view' then signal_count else 0 end) as product_views,
         sum(case when signal_type = 'add_to_cart' then signal_count else 0 end) as carts,
         max(case when signal_type in ('product_view', 'add_to_cart') then 1 else 0 end) as has_consideration,
-        max(case when signal_type in ('purchase', 'crm_purchase') then 1 else 0 end) as has_recent_purchase,
+        max(case when signal_type in ('purchase', 'crm_purchase') then 1 else 0 end) as has_purchase_in_data,
         max(case when signal_type in ('purchase', 'prior_purchase', 'crm_purchase') then 1 else 0 end)
             as has_purchase,
         max(
@@ -170,7 +170,7 @@ candidate_days as (
     select
         customer_key, {{ dbt.dateadd('day', post_purchase_days, 'signal_date') }} as state_date
     from signal_days
-    where has_recent_purchase = 1
+    where has_purchase_in_data = 1
     union
     select
         customer_key, {{ dbt.dateadd('day', lapsed_days, 'signal_date') }} as state_date
