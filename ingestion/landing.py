@@ -5,11 +5,15 @@ protocols need their fsspec package (s3fs, gcsfs, adlfs) installed. Files are re
 parsing DuckDB needs no network extension.
 
 File state lives in dlt resource state (committed with the load package, so a crashed run re-reads
-exactly what was not loaded): ``{"files": {relative path: fingerprint}}``.
+exactly what was not loaded): ``{"files": {relative path: fingerprint}}``, plus, for day files that
+may still be rewritten (GA4), what was read of each: ``{"contents": {relative path: {"bytes",
+"lines", "sha256"}}}``. A rewrite that only appended lines to that content is then read from where
+the last read stopped (:meth:`Landing.appended_tail`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -51,6 +55,46 @@ class LandingFile:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
 
 
+class FileRead:
+    """Where a read of a file starts, and then how far it got: bytes, lines and their SHA-256.
+
+    ``FileRead()`` reads a file from its start without a digest; ``FileRead.hashed()`` keeps one,
+    for files a later rewrite may only append to; :meth:`Landing.appended_tail` gives the read of
+    the lines appended since an earlier read.
+    """
+
+    def __init__(self, start: int = 0, lines: int = 0, digest: Any = None) -> None:
+        self.start = start
+        self.start_line = lines + 1  # the number of the first line read
+        self.bytes = start  # read so far, from the file's start
+        self.lines = lines  # lines so far (blank ones too: line numbers count them)
+        self.digest = digest  # hashlib object over the bytes so far, or None
+        self.ends_with_newline = True  # whether the bytes so far end with a whole line
+
+    @classmethod
+    def hashed(cls) -> FileRead:
+        """A read from the file's start that keeps the digest of its content."""
+        return cls(digest=hashlib.sha256())
+
+    @property
+    def is_tail(self) -> bool:
+        """Whether the read starts after lines read by an earlier run."""
+        return self.start > 0
+
+    def record(self) -> dict[str, Any] | None:
+        """The state entry describing the content read, if a later run can read on after it."""
+        if self.digest is None or not self.ends_with_newline:
+            return None
+        return {"bytes": self.bytes, "lines": self.lines, "sha256": self.digest.hexdigest()}
+
+    def _consumed(self, block: memoryview) -> None:
+        if self.digest is not None:
+            self.digest.update(block)
+        self.bytes += len(block)
+        if len(block):
+            self.ends_with_newline = block[-1] == ord("\n")
+
+
 class Landing:
     """A landing zone root (local folder or fsspec URL)."""
 
@@ -70,42 +114,70 @@ class Landing:
             if info.get("type") == "file"
         ]
 
-    def iter_line_chunks(self, file: LandingFile, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pa.Table]:
+    def iter_line_chunks(
+        self, file: LandingFile, chunk_bytes: int = CHUNK_BYTES, read: FileRead | None = None
+    ) -> Iterator[pa.Table]:
         """Yield the file's non-blank lines as Arrow tables of about ``chunk_bytes``, numbered from 1.
+
+        ``read``: where to start (a tail: its first line is numbered after the lines before it) and
+        what to keep track of; updated as the file is read.
 
         The file is read into one buffer, reused for every block: the lines are copied out of it when
         split, and the unfinished last line moves to its front. (Reading a new ``bytes`` per block, then
         joining it to the previous tail and cutting it, copied each block three times into freshly
         mapped memory: about 40 % of this function's CPU, most of it page faults.)
         """
-        next_number = 1
+        read = read or FileRead()
         # a small file gets a small buffer (bytearray zero-fills, touching every page)
-        capacity = chunk_bytes if file.size is None else min(chunk_bytes, file.size + 1)
+        unread = None if file.size is None else max(0, file.size - read.start)
+        capacity = chunk_bytes if unread is None else min(chunk_bytes, unread + 1)
         buffer = bytearray(max(1, capacity))
         filled = 0  # bytes in the buffer: the tail of the previous block, then what was read
         with self.fs.open(file.full_path, "rb") as handle:
+            if read.start:
+                handle.seek(read.start)
             while True:
                 if filled == len(buffer):  # one line longer than the buffer: make room for more of it
                     buffer += bytes(len(buffer))
                 with memoryview(buffer) as view:
-                    read = handle.readinto(view[filled:])
-                if not read:
+                    size = handle.readinto(view[filled:])
+                    read._consumed(view[filled : filled + size])
+                if not size:
                     break
-                cut = buffer.rfind(b"\n", filled, filled + read)
-                filled += read
+                cut = buffer.rfind(b"\n", filled, filled + size)
+                filled += size
                 if cut < 0:
                     continue
                 with memoryview(buffer) as view:
-                    table, count = _lines_table(view[:cut], next_number)
+                    table, count = _lines_table(view[:cut], read.lines + 1)
                 buffer[: filled - cut - 1] = buffer[cut + 1 : filled]
                 filled -= cut + 1
-                next_number += count
+                read.lines += count
                 if table.num_rows:
                     yield table
         if filled:
             with memoryview(buffer) as view:
-                last = _lines_table(view[:filled], next_number)[0]
+                last, count = _lines_table(view[:filled], read.lines + 1)
+            read.lines += count
             yield last
+
+    def appended_tail(self, file: LandingFile, record: dict[str, Any]) -> FileRead | None:
+        """The read of the lines appended to ``file`` since the content ``record`` describes, if only
+        lines were appended (same bytes up to ``record["bytes"]``, checked by their SHA-256)."""
+        if file.size is None or file.size <= record["bytes"]:
+            return None
+        digest = hashlib.sha256()
+        remaining = record["bytes"]
+        with self.fs.open(file.full_path, "rb") as handle:
+            while remaining:
+                block = handle.read(min(CHUNK_BYTES, remaining))
+                if not block:
+                    return None
+                digest.update(block)
+                remaining -= len(block)
+        if digest.hexdigest() != record["sha256"]:
+            return None
+        return FileRead(start=record["bytes"], lines=record["lines"], digest=digest)
 
 
 def _size(info: dict[str, Any]) -> int | None:
@@ -210,6 +282,13 @@ def lines_from_json(records: Sequence[Any], first_number: int) -> pa.Table:
     return pa.Table.from_arrays([numbers, texts, valid], schema=LINES_SCHEMA)
 
 
+def rewrite_horizon(files: list[LandingFile], lookback_days: int | None) -> date | None:
+    """The oldest day whose file is still re-read when rewritten: ``lookback_days`` before the newest
+    day of ``files`` (None: no day files, or no look-back, so every changed file is re-read)."""
+    days = [f.day for f in files if f.day is not None]
+    return max(days) - timedelta(days=lookback_days) if days and lookback_days is not None else None
+
+
 def files_to_read(
     files: list[LandingFile], state: MutableMapping[str, Any], *, lookback_days: int | None
 ) -> list[LandingFile]:
@@ -219,8 +298,7 @@ def files_to_read(
     days of the newest day seen; older rewrites are ignored with a warning.
     """
     loaded: dict[str, str] = state.setdefault("files", {})
-    days = [f.day for f in files if f.day is not None]
-    horizon = max(days) - timedelta(days=lookback_days) if days and lookback_days is not None else None
+    horizon = rewrite_horizon(files, lookback_days)
     selected = []
     for file in files:
         previous = loaded.get(file.relative_path)
@@ -235,6 +313,34 @@ def files_to_read(
     return selected
 
 
-def mark_loaded(state: MutableMapping[str, Any], file: LandingFile) -> None:
-    """Record that a file was read into the current load package."""
+def appended_tails(
+    landing: Landing, files: list[LandingFile], state: MutableMapping[str, Any]
+) -> dict[str, FileRead]:
+    """Of ``files`` loaded before, those a rewrite only appended lines to: the read of each tail."""
+    contents: dict[str, Any] = state.get("contents", {})
+    tails = {}
+    for file in files:
+        record = contents.get(file.relative_path)
+        tail = landing.appended_tail(file, record) if record else None
+        if tail is not None:
+            tails[file.relative_path] = tail
+    return tails
+
+
+def mark_loaded(state: MutableMapping[str, Any], file: LandingFile, read: FileRead | None = None) -> None:
+    """Record that a file was read into the current load package (and, when kept, what it held)."""
     state.setdefault("files", {})[file.relative_path] = file.fingerprint
+    record = read.record() if read is not None else None
+    if record is not None:
+        state.setdefault("contents", {})[file.relative_path] = record
+    elif "contents" in state:
+        state["contents"].pop(file.relative_path, None)
+
+
+def forget_settled_contents(state: MutableMapping[str, Any], horizon: date | None) -> None:
+    """Drop what was read of files older than ``horizon``: their rewrites are never read again."""
+    contents = state.get("contents", {})
+    for path in list(contents):
+        day = LandingFile(path, path, "").day
+        if horizon is None or day is None or day < horizon:
+            del contents[path]

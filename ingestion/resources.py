@@ -16,18 +16,30 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
+from dlt.common.destination.exceptions import SqlClientNotAvailable
 from dlt.common.schema.typing import TColumnSchema
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.extract.resource import DltResource
 
 from ingestion.drift import SCHEMA_DRIFT_SCHEMA, SCHEMA_DRIFT_TABLE
 from ingestion.http import prefetched, record_json
-from ingestion.landing import Landing, LandingFile, files_to_read, lines_from_json, mark_loaded
+from ingestion.landing import (
+    FileRead,
+    Landing,
+    LandingFile,
+    appended_tails,
+    files_to_read,
+    forget_settled_contents,
+    lines_from_json,
+    mark_loaded,
+    rewrite_horizon,
+)
 from ingestion.specs import Entity
 from ingestion.suppression import load_suppression
 from ingestion.validation import (
@@ -101,19 +113,83 @@ def emit_chunk(entity: Entity, chunk: ParsedChunk, append: bool = False) -> Iter
         yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
 
 
-def appends_only(entity: Entity, files: list[LandingFile], state: dict[str, Any]) -> bool:
-    """Whether loading ``files`` can only add rows: every file has a day no loaded file had.
+def appends_only(
+    entity: Entity, files: list[LandingFile], state: dict[str, Any], tails: Iterable[str] = ()
+) -> bool:
+    """Whether loading ``files`` can only add rows: each file has a day no loaded file had, or is
+    one of ``tails`` (loaded files a rewrite only appended lines to: those lines are read alone).
 
     Only for entities replaced per day (``merge_on``, GA4): validation quarantines a record whose day
-    differs from its file's, so a day file never loaded brings rows of a day the tables do not hold.
+    differs from its file's, so a day file never loaded brings rows of a day the tables do not hold,
+    and a tail brings rows whose keys its day does not hold (:func:`_read_plan`).
     """
     if entity.merge_on is None or not files:
         return False
     loaded = state.get("files", {})
     loaded_days = {LandingFile(path, path, "").day for path in loaded}
+    tails = set(tails)
     return all(
-        file.day is not None and file.relative_path not in loaded and file.day not in loaded_days
+        file.relative_path in tails
+        or (file.day is not None and file.relative_path not in loaded and file.day not in loaded_days)
         for file in files
+    )
+
+
+def _read_plan(
+    entity: Entity,
+    landing: Landing,
+    files: list[LandingFile],
+    state: dict[str, Any],
+    parser: RecordParser,
+    horizon: date | None,
+) -> tuple[dict[str, FileRead], bool]:
+    """How to read each file, and whether the load only appends.
+
+    A loaded day file that a rewrite only appended lines to (GA4 late events) is read from where the
+    last read stopped, its lines appended to its day, when every other file of the run appends too:
+    the keys its day holds are handed to the parser, so a late record repeating one is quarantined as
+    a duplicate exactly as in a read of the whole file. Otherwise (another day rewritten in place, or
+    a destination that cannot list the keys) every changed day file is read whole and replaces its
+    day. Files that may still be rewritten (their day within the look-back) are read with a digest.
+    """
+    tails: dict[str, FileRead] = {}
+    keys: dict[str, pa.Table] = {}
+    if entity.merge_on is not None and horizon is not None:
+        for path, tail in appended_tails(landing, files, state).items():
+            loaded = _loaded_keys(entity, LandingFile(path, path, "").day)
+            if loaded is not None:
+                tails[path], keys[path] = tail, loaded
+    append = appends_only(entity, files, state, tails)
+    if append:
+        for path, loaded in keys.items():
+            parser.expect_keys(path, loaded)
+    else:
+        tails = {}
+    reads = {
+        file.relative_path: tails.get(file.relative_path)
+        or (FileRead.hashed() if horizon and file.day and file.day >= horizon else FileRead())
+        for file in files
+    }
+    return reads, append
+
+
+def _loaded_keys(entity: Entity, day: date | None) -> pa.Table | None:
+    """The keys of the rows of ``day`` in the entity's raw table; None when the destination cannot
+    list them (not a SQL destination, no pipeline running, no table yet)."""
+    pipeline = dlt.current.pipeline()
+    if pipeline is None or day is None or entity.merge_on is None:
+        return None
+    columns = ", ".join(entity.key)
+    try:
+        with pipeline.sql_client() as client:
+            table = client.make_qualified_table_name(entity.table)
+            rows = client.execute_sql(f"SELECT {columns} FROM {table} WHERE {entity.merge_on} = %s", day)
+    except (SqlClientNotAvailable, DatabaseUndefinedRelation) as error:
+        logger.info("%s: changed files read whole (%s)", entity.table, error)
+        return None
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in entity.key]
+    return pa.table(
+        {name: pa.array(values, pa.string()) for name, values in zip(entity.key, by_column, strict=True)}
     )
 
 
@@ -204,21 +280,29 @@ def read_landing_files(
     2 quiet cores, the decoder's and the parsing engine's threads competing for the same cores.)
     """
     state = dlt.current.resource_state()
-    files = files_to_read(landing.list(pattern), state, lookback_days=lookback_days)
+    listed = landing.list(pattern)
+    files = files_to_read(listed, state, lookback_days=lookback_days)
+    horizon = rewrite_horizon(listed, lookback_days)
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
     parser = _parser(entity, pii_key, restricted, as_of)
-    batch = _FileBatch(parser, state, appends_only(entity, files, state))
+    try:
+        reads, append = _read_plan(entity, landing, files, state, parser, horizon)
+    except BaseException:
+        parser.close()
+        raise
+    batch = _FileBatch(parser, state, append, reads)
     yield from _parsed_files(landing, files, batch)
     for file in batch.done:
-        mark_loaded(state, file)
+        mark_loaded(state, file, reads[file.relative_path])
+    forget_settled_contents(state, horizon)
 
 
 def _parsed_files(landing: Landing, files: list[LandingFile], batch: _FileBatch) -> Iterator[Any]:
     """The dlt items of ``files``, parsed in chunks; the parser is closed when done (or abandoned)."""
     try:
         for file in files:
-            for lines in landing.iter_line_chunks(file):
+            for lines in landing.iter_line_chunks(file, read=batch.reads[file.relative_path]):
                 if batch.full:
                     yield from batch.flush()
                 batch.add(file, lines)
@@ -249,10 +333,13 @@ class _FileBatch:
     the parsing engine's SQL and dlt (which mostly run on one core): one chunk is in flight at most.
     """
 
-    def __init__(self, parser: RecordParser, state: dict[str, Any], append: bool = False) -> None:
+    def __init__(
+        self, parser: RecordParser, state: dict[str, Any], append: bool, reads: dict[str, FileRead]
+    ) -> None:
         self.parser = parser
         self.state = state
         self.append = append
+        self.reads = reads
         self.pieces: list[tuple[LandingFile, pa.Table]] = []
         self.bytes = 0
         self.finished: list[LandingFile] = []  # files whose last lines are in the pieces
@@ -325,10 +412,13 @@ class _FileBatch:
             if not self.parser.restricted:
                 yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
             logger.info(
-                "%s: %s read %d, loaded %d, quarantined %d",
+                "%s: %s read %d%s, loaded %d, quarantined %d",
                 self.parser.entity.table,
                 file.relative_path,
                 read,
+                f" appended lines (from line {self.reads[file.relative_path].start_line})"
+                if self.reads[file.relative_path].is_tail
+                else "",
                 read - quarantined,
                 quarantined,
             )

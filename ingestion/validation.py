@@ -268,6 +268,7 @@ class RecordParser:
         register_pii_macros(self.con, pii_key)
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
         self.con.execute(f"CREATE TEMP TABLE seen_keys (_origin VARCHAR, {key_columns})")
+        self.con.execute(f"CREATE TEMP TABLE expected_keys (_origin VARCHAR, {key_columns})")
         self._suppressed_namespaces = self._register_suppression(suppressed)
 
     def _register_suppression(self, suppressed: frozenset[SuppressedIdentifier]) -> frozenset[str]:
@@ -303,6 +304,22 @@ class RecordParser:
         """Forget the keys seen so far: duplicates are detected within one file."""
         self.con.execute("DELETE FROM seen_keys")
 
+    def expect_keys(self, origin: str, keys: pa.Table) -> None:
+        """Keys loaded from ``origin`` by earlier runs (a file read on after the lines they read).
+
+        A record of ``origin`` repeating one of them is a duplicate, as when the whole file is read.
+        ``keys`` has the entity's key columns; they join the keys seen when ``origin``'s first lines
+        are parsed.
+        """
+        columns = ", ".join(f"CAST({_ident(k)} AS VARCHAR)" for k in self.entity.key)
+        self.con.register("loaded_keys", keys)
+        try:
+            self.con.execute(
+                f"INSERT INTO expected_keys SELECT {sql_literal(origin)}, {columns} FROM loaded_keys"
+            )
+        finally:
+            self.con.unregister("loaded_keys")
+
     def decode_schema(self) -> pa.Schema | None:
         """The Arrow schema :meth:`parse` decodes lines with now (None: the spec needs the JSON path)."""
         try:
@@ -321,7 +338,10 @@ class RecordParser:
         previous chunk was parsed); used only if decoded with the schema :meth:`decode_schema` gives now.
         """
         origins = sorted({sql_literal(s.origin) for s in context.all_segments})
-        self.con.execute(f"DELETE FROM seen_keys WHERE _origin NOT IN ({', '.join(origins)})")
+        listed = ", ".join(origins)
+        self.con.execute(f"DELETE FROM seen_keys WHERE _origin NOT IN ({listed})")
+        self.con.execute(f"INSERT INTO seen_keys SELECT * FROM expected_keys WHERE _origin IN ({listed})")
+        self.con.execute(f"DELETE FROM expected_keys WHERE _origin IN ({listed})")
         self.con.register("lines", lines)
         known_drift = set(self.drift)
         try:

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from ingestion import resources, run_ingestion
-from ingestion.landing import Landing, LandingFile
+from ingestion.landing import FileRead, Landing, LandingFile
 from parcours.paths import DataDir
 from tests.ingestion.conftest import rows
 from tests.ingestion.world import START, ga4_event, write_world
@@ -67,8 +67,10 @@ def test_ga4_read_in_small_pipelined_chunks_loads_the_same_rows(
     chunked = _ga4_home(tmp_path / "chunked")
     read_chunks = Landing.iter_line_chunks
 
-    def small_chunks(self: Landing, file: LandingFile, chunk_bytes: int = 0) -> Iterator[pa.Table]:
-        return read_chunks(self, file, SMALL_CHUNK_BYTES)
+    def small_chunks(
+        self: Landing, file: LandingFile, chunk_bytes: int = 0, read: FileRead | None = None
+    ) -> Iterator[pa.Table]:
+        return read_chunks(self, file, SMALL_CHUNK_BYTES, read)
 
     monkeypatch.setattr(Landing, "iter_line_chunks", small_chunks)
     monkeypatch.setattr(resources, "BATCH_BYTES", 1)  # every line chunk is parsed on its own

@@ -39,8 +39,9 @@
 {#- The days an incremental run of a model kept per day (unique_key = the day column) must
     rebuild: every day of `source_relation` with a row of a load newer than the newest load
     already in the model ({{ this }}), plus, during a backfill, every day from var
-    `backfill_from_date` on. For sources replaced whole per day (GA4: ingestion merges on
-    event_date), all rows of such a day come from that load. Returns a comma-separated list of
+    `backfill_from_date` on. For sources replaced whole or appended to per day (GA4:
+    ingestion merges on event_date or appends late events), a day without such a row is
+    unchanged. Returns a comma-separated list of
     date literals for an `in (...)` filter, which reaches the table scans (a null literal when
     no day changed); where the model cannot be queried first (parse, unit tests) the same days
     as a subquery. Use only inside `{% if is_incremental() %}`. -#}

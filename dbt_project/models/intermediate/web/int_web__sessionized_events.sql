@@ -17,7 +17,8 @@
 -- Incremental (late-data policy of GA4): each run re-reads, of the days in the last
 -- late_data_lookback_days.ga4 days before the newest event_date already here, those that
 -- stg_ga4__events reloaded since (a row of a load newer than the newest load here: ingestion
--- replaces a GA4 day whole, so a day without one holds exactly the rows already here). It
+-- replaces a GA4 day whole or appends to it, so a day without one holds exactly the rows
+-- already here). It
 -- sessionizes again every cookie seen on those days from its last session begun before the
 -- first day re-read on (see anchors), from the re-read events and the cookie's other events
 -- already here. Strategy replace_from (macros/incremental/replace_from.sql): of each such

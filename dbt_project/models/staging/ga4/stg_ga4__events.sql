@@ -14,9 +14,10 @@
 --
 -- A table, not a view: six models and the tests read it, and a view would dedupe all events
 -- and pivot all their parameters again for each. Incremental per day (unique_key
--- event_date): ingestion replaces a GA4 day whole, so a run rebuilds exactly the days holding
--- rows of a load newer than the newest load here (the last day and the days rewritten with
--- late events), plus every day from var backfill_from_date on during a backfill.
+-- event_date): ingestion replaces a GA4 day whole or appends late events to it, so a run
+-- rebuilds exactly the days holding rows of a load newer than the newest load here (the last
+-- day and the days given late events), plus every day from var backfill_from_date on during a
+-- backfill.
 
 {%- if is_incremental() %}
     {%- set reloaded_days = parcours.reloaded_days(
@@ -43,12 +44,13 @@ event_params as (
 ),
 
 repeated_events as (
-    -- events loaded more than once (two files of one day). A day file is replaced whole
-    -- (ingestion merges GA4 on event_date, quarantines a record whose event_date is not its
-    -- file's day and a key repeated within a file), so the versions of one event share its
-    -- event_date, and a filter on event_date above this model reaches the table scans. Rare:
-    -- only their versions are ranked; ranking every event sorted all its columns (112 of the
-    -- 172 s this model took at 1M customers). The unique test on event_id guards this.
+    -- events loaded more than once (two files of one day). A day file is replaced whole or
+    -- appended to (ingestion merges GA4 on event_date, quarantines a record whose event_date is
+    -- not its file's day and a key repeated within a file or appended to its day), so the
+    -- versions of one event share its event_date, and a filter on event_date above this model
+    -- reaches the table scans. Rare: only their versions are ranked; ranking every event
+    -- sorted all its columns (112 of the 172 s this model took at 1M customers). The unique
+    -- test on event_id guards this.
     select
         event_date,
         event_id
