@@ -48,11 +48,16 @@ class LandingFile:
     @property
     def day(self) -> date | None:
         """The day in the file name (``events_20261102.jsonl``), if any."""
-        match = _DAY_IN_NAME.search(self.relative_path)
-        if not match:
-            return None
-        text = match.group(1)
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return day_in_name(self.relative_path)
+
+
+def day_in_name(path: str) -> date | None:
+    """The day in a landing file's name (``ga4/events_20261102.jsonl``), if any."""
+    match = _DAY_IN_NAME.search(path)
+    if not match:
+        return None
+    text = match.group(1)
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
 
 
 class FileRead:
@@ -341,6 +346,6 @@ def forget_settled_contents(state: MutableMapping[str, Any], horizon: date | Non
     """Drop what was read of files older than ``horizon``: their rewrites are never read again."""
     contents = state.get("contents", {})
     for path in list(contents):
-        day = LandingFile(path, path, "").day
+        day = day_in_name(path)
         if horizon is None or day is None or day < horizon:
             del contents[path]

@@ -34,6 +34,7 @@ from ingestion.landing import (
     Landing,
     LandingFile,
     appended_tails,
+    day_in_name,
     files_to_read,
     forget_settled_contents,
     lines_from_json,
@@ -126,7 +127,7 @@ def appends_only(
     if entity.merge_on is None or not files:
         return False
     loaded = state.get("files", {})
-    loaded_days = {LandingFile(path, path, "").day for path in loaded}
+    loaded_days = {day_in_name(path) for path in loaded}
     tails = set(tails)
     return all(
         file.relative_path in tails
@@ -152,19 +153,16 @@ def _read_plan(
     a destination that cannot list the keys) every changed day file is read whole and replaces its
     day. Files that may still be rewritten (their day within the look-back) are read with a digest.
     """
-    tails: dict[str, FileRead] = {}
-    keys: dict[str, pa.Table] = {}
-    if entity.merge_on is not None and horizon is not None:
-        for path, tail in appended_tails(landing, files, state).items():
-            loaded = _loaded_keys(entity, LandingFile(path, path, "").day)
-            if loaded is not None:
-                tails[path], keys[path] = tail, loaded
+    tails = appended_tails(landing, files, state) if entity.merge_on and horizon else {}
     append = appends_only(entity, files, state, tails)
-    if append:
-        for path, loaded in keys.items():
-            parser.expect_keys(path, loaded)
+    # the keys of the tails' days, read from the destination only when the run appends
+    keys = {path: _loaded_keys(entity, day_in_name(path)) for path in tails} if append else {}
+    listed = {path: loaded for path, loaded in keys.items() if loaded is not None}
+    if len(listed) < len(tails):  # not an appending run, or a day's keys cannot be listed
+        tails, append = {}, appends_only(entity, files, state)
     else:
-        tails = {}
+        for path, loaded in listed.items():
+            parser.expect_keys(path, loaded)
     reads = {
         file.relative_path: tails.get(file.relative_path)
         or (FileRead.hashed() if horizon and file.day and file.day >= horizon else FileRead())

@@ -269,6 +269,7 @@ class RecordParser:
         key_columns = ", ".join(f"{_ident(k)} VARCHAR" for k in entity.key)
         self.con.execute(f"CREATE TEMP TABLE seen_keys (_origin VARCHAR, {key_columns})")
         self.con.execute(f"CREATE TEMP TABLE expected_keys (_origin VARCHAR, {key_columns})")
+        self._expected_origins: set[str] = set()  # origins with keys in expected_keys
         self._suppressed_namespaces = self._register_suppression(suppressed)
 
     def _register_suppression(self, suppressed: frozenset[SuppressedIdentifier]) -> frozenset[str]:
@@ -319,6 +320,7 @@ class RecordParser:
             )
         finally:
             self.con.unregister("loaded_keys")
+        self._expected_origins.add(origin)
 
     def decode_schema(self) -> pa.Schema | None:
         """The Arrow schema :meth:`parse` decodes lines with now (None: the spec needs the JSON path)."""
@@ -337,11 +339,13 @@ class RecordParser:
         ``predecoded``: the lines already decoded (:func:`predecode`, e.g. in another thread while the
         previous chunk was parsed); used only if decoded with the schema :meth:`decode_schema` gives now.
         """
-        origins = sorted({sql_literal(s.origin) for s in context.all_segments})
-        listed = ", ".join(origins)
+        chunk_origins = {s.origin for s in context.all_segments}
+        listed = ", ".join(sorted(sql_literal(origin) for origin in chunk_origins))
         self.con.execute(f"DELETE FROM seen_keys WHERE _origin NOT IN ({listed})")
-        self.con.execute(f"INSERT INTO seen_keys SELECT * FROM expected_keys WHERE _origin IN ({listed})")
-        self.con.execute(f"DELETE FROM expected_keys WHERE _origin IN ({listed})")
+        if self._expected_origins & chunk_origins:
+            self.con.execute(f"INSERT INTO seen_keys SELECT * FROM expected_keys WHERE _origin IN ({listed})")
+            self.con.execute(f"DELETE FROM expected_keys WHERE _origin IN ({listed})")
+            self._expected_origins -= chunk_origins
         self.con.register("lines", lines)
         known_drift = set(self.drift)
         try:
