@@ -46,15 +46,10 @@
     no day changed); where the model cannot be queried first (parse, unit tests) the same days
     as a subquery. Use only inside `{% if is_incremental() %}`. -#}
 {% macro reloaded_days(source_relation, source_date_column, source_load_column, this_load_column) -%}
-    {%- set backfill_from = var('backfill_from_date', none) -%}
     {%- set days_sql -%}
         select distinct cast({{ source_date_column }} as date) as reloaded_day
         from {{ source_relation }}
-        where
-            {{ source_load_column }} > (select coalesce(max({{ this_load_column }}), '') from {{ this }})
-            {%- if backfill_from %}
-            or {{ source_date_column }} >= cast('{{ backfill_from }}' as date)
-            {%- endif %}
+        where {{ parcours.is_unprocessed_load(source_load_column, this_load_column, source_date_column) }}
     {%- endset -%}
     {%- if parcours.can_query_this() -%}
         {%- set days = run_query(days_sql).columns[0].values() | sort -%}
@@ -68,6 +63,29 @@
     {%- else -%}
         {{ days_sql }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- A predicate true on the rows of loads the current model has not processed yet: `load_column`
+    newer than the newest `this_load_column` already in the model ({{ this }}; load ids sort
+    in load order; of its rows matching the SQL condition `this_filter` when given), or,
+    during a backfill, `date_column` from var `backfill_from_date` on.
+    When dbt executes, the newest load is read first and written as a string literal, so the
+    filter reaches the table scans; where the model cannot be queried first, a subquery. Use
+    only inside `{% if is_incremental() %}`. -#}
+{% macro is_unprocessed_load(load_column, this_load_column, date_column, this_filter=none) -%}
+    {%- set backfill_from = var('backfill_from_date', none) -%}
+    {%- set newest_load_sql -%}
+        select coalesce(max({{ this_load_column }}), '') from {{ this }}
+        {%- if this_filter %} where {{ this_filter }}{% endif %}
+    {%- endset -%}
+    {%- if parcours.can_query_this() -%}
+        {%- set newest_load = parcours.quoted_string(run_query(newest_load_sql).columns[0].values()[0]) -%}
+    {%- else -%}
+        {%- set newest_load = '(' ~ newest_load_sql ~ ')' -%}
+    {%- endif -%}
+    ({{ load_column }} > {{ newest_load }}
+    {%- if backfill_from %} or {{ date_column }} >= cast('{{ backfill_from }}' as date){% endif %})
 {%- endmacro %}
 
 

@@ -70,7 +70,8 @@ web_sessions as (
         session_key,
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(null as numeric(18, 2)) as revenue,
-        has_analytics_consent
+        has_analytics_consent,
+        last_load_id as load_id
     from sessions
     where not is_bot
 ),
@@ -98,7 +99,8 @@ web_key_events as (
             case when sessionized_events.event_name = 'purchase' then sessionized_events.purchase_revenue end
             as numeric(18, 2)
         ) as revenue,
-        sessions.has_analytics_consent
+        sessions.has_analytics_consent,
+        sessions.last_load_id as load_id
     from sessionized_events
     inner join sessions
         on sessionized_events.session_key = sessions.session_key
@@ -127,7 +129,8 @@ emails as (
         cast(null as {{ dbt.type_string() }}) as session_key,
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(null as numeric(18, 2)) as revenue,
-        cast(null as boolean) as has_analytics_consent
+        cast(null as boolean) as has_analytics_consent,
+        email_events.load_id
     from email_events
     left join campaigns
         on email_events.campaign_id = campaigns.campaign_id
@@ -155,7 +158,8 @@ social as (
         cast(null as {{ dbt.type_string() }}) as session_key,
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(null as numeric(18, 2)) as revenue,
-        cast(null as boolean) as has_analytics_consent
+        cast(null as boolean) as has_analytics_consent,
+        load_id
     from mentions
     where not is_competitor
 ),
@@ -180,7 +184,8 @@ store_visits as (
         cast(null as {{ dbt.type_string() }}) as session_key,
         store_orders.order_id,
         store_orders.total_amount as revenue,
-        cast(null as boolean) as has_analytics_consent
+        cast(null as boolean) as has_analytics_consent,
+        store_orders.load_id
     from store_orders
     left join stores
         on store_orders.store_id = stores.store_id
@@ -214,7 +219,8 @@ surveys as (
         cast(null as {{ dbt.type_string() }}) as session_key,
         feedback.order_id,
         cast(null as numeric(18, 2)) as revenue,
-        cast(null as boolean) as has_analytics_consent
+        cast(null as boolean) as has_analytics_consent,
+        feedback.load_id
     from feedback
     left join stores
         on feedback.store_id = stores.store_id
@@ -240,7 +246,8 @@ service_cases as (
         cast(null as {{ dbt.type_string() }}) as session_key,
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(null as numeric(18, 2)) as revenue,
-        cast(null as boolean) as has_analytics_consent
+        cast(null as boolean) as has_analytics_consent,
+        load_id
     from tickets
 ),
 

@@ -18,13 +18,14 @@
 -- late_data_lookback_days.ga4 days before the newest event_date already here, those that
 -- stg_ga4__events reloaded since (a row of a load newer than the newest load here: ingestion
 -- replaces a GA4 day whole or appends to it, so a day without one holds exactly the rows
--- already here). It
--- sessionizes again every cookie seen on those days from its last session begun before the
--- first day re-read on (see anchors), from the re-read events and the cookie's other events
--- already here. Strategy replace_from (macros/incremental/replace_from.sql): of each such
--- cookie (unique_key user_pseudo_id), the rows here from its first session sessionized again
--- (meta replace_from: session_index) are replaced; its earlier sessions stay as they are
--- (read for the anchors, never rewritten). A run with no new load reads and rebuilds nothing.
+-- already here). It sessionizes again every cookie with an event of such a load (every
+-- cookie of a day replaced whole, the cookies given late events on a day appended to) from
+-- its last session begun before the first day re-read on (see anchors), from its re-read
+-- events and its other events already here; the day's other cookies are not read. Strategy
+-- replace_from (macros/incremental/replace_from.sql): of each such cookie (unique_key
+-- user_pseudo_id), the rows here from its first session sessionized again (meta
+-- replace_from: session_index) are replaced; its earlier sessions stay as they are (read for
+-- the anchors, never rewritten). A run with no new load reads and rebuilds nothing.
 -- Events older than the window that arrive late are not read:
 -- int_web__late_events_quarantined lists them until a full refresh.
 
@@ -101,7 +102,7 @@ source_events as {{ parcours.cte_not_materialized() }} (
 {%- set window_start = parcours.incremental_window_start('event_date', 'ga4') %}
 {%- set reloaded_days = parcours.reloaded_days(ref('stg_ga4__events'), 'event_date', 'load_id', 'load_id') %}
 
-window_events as (
+reloaded_events as {{ parcours.cte_not_materialized() }} (
     -- both filters on literals, so they reach the scan of stg_ga4__events
     select *
     from source_events
@@ -111,8 +112,19 @@ window_events as (
 ),
 
 touched_cookies as (
+    -- the cookies with events of a load not processed here: on a day replaced whole every
+    -- event is; on a day appended to, only the late events are, and the day's other cookies
+    -- hold exactly the rows already here
     select distinct user_pseudo_id
-    from window_events
+    from reloaded_events
+    where {{ parcours.is_unprocessed_load('load_id', 'load_id', 'event_date') }}
+),
+
+window_events as (
+    -- every event of the touched cookies on the days re-read
+    select *
+    from reloaded_events
+    where user_pseudo_id in (select touched_cookies.user_pseudo_id from touched_cookies)
 ),
 
 processed_events as (

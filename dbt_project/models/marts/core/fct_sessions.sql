@@ -11,9 +11,9 @@
 -- (traffic source of the first event bringing one, GA4 default channel group), landing
 -- page, device and place of the first event, engagement, conversions, bot flag.
 --
--- Incremental like its events: the sessions of every cookie with events in the GA4
--- lookback window (newest last_event_date here minus late_data_lookback_days.ga4) are
--- rebuilt; the replacement unit is the cookie (unique_key user_pseudo_id).
+-- Incremental like its events: every session of each cookie int_web__sessionized_events
+-- sessionized again is rebuilt, the cookies with an event of a load newer than the newest
+-- load here (last_load_id); the replacement unit is the cookie (unique_key user_pseudo_id).
 
 with
 
@@ -30,9 +30,15 @@ source_categories as (
 {% if is_incremental() %}
 
 touched_cookies as (
+    -- the cookies int_web__sessionized_events sessionized again since the last run here: those
+    -- with an event of a load newer than the newest load here (last_load_id)
     select distinct user_pseudo_id
     from sessionized_events
-    where event_date >= {{ parcours.incremental_window_start('last_event_date', 'ga4') }}
+    where
+        event_date in ({{ parcours.reloaded_days(
+            ref('int_web__sessionized_events'), 'event_date', 'load_id', 'last_load_id'
+        ) }})
+        and {{ parcours.is_unprocessed_load('load_id', 'last_load_id', 'event_date') }}
 ),
 
 scoped_events as (
@@ -125,7 +131,8 @@ aggregated as (
         sum(case when event_name = 'store_locator' then 1 else 0 end) as store_locator_count,
         coalesce(sum(case when event_name = 'purchase' then purchase_revenue end), 0) as purchase_revenue,
         coalesce(sum(engagement_time_msec), 0) as engagement_time_msec,
-        max(case when session_engaged then 1 else 0 end) = 1 as is_engaged_by_ga4
+        max(case when session_engaged then 1 else 0 end) = 1 as is_engaged_by_ga4,
+        max(load_id) as last_load_id
     from scoped_events
     group by session_key, user_pseudo_id
 ),
@@ -223,7 +230,8 @@ final as (
         ) as is_engaged,
         purchase_count > 0 as has_conversion,
         page_views_per_minute,
-        page_views_per_minute > {{ var('ga4_bot_min_page_views_per_minute') }} as is_bot
+        page_views_per_minute > {{ var('ga4_bot_min_page_views_per_minute') }} as is_bot,
+        last_load_id
     from measured
 )
 

@@ -14,9 +14,11 @@
 --
 -- Incremental, delete+insert on the identity record (record_source, record_type,
 -- record_id): a run rebuilds every touchpoint of
---   * the records with touchpoints in their source's late-data window (newest source_date
---     of the source here minus late_data_lookback_days of the source; for GA4 the record
---     is the cookie, so every session of a cookie rebuilt by fct_sessions is replaced);
+--   * the GA4 cookies fct_sessions rebuilt since the last run here: those with a session of
+--     a load newer than the newest GA4 load_id here (the record is the cookie, so all its
+--     sessions are replaced);
+--   * the CRM, POS and social records with touchpoints in their source's late-data window
+--     (newest source_date of the source here minus late_data_lookback_days of the source);
 --   * the records whose customer_key changed, or was assigned after the assignment stored
 --     here (identity assigned_at newer): stitching reaches back, a later login gives a
 --     cookie's earlier touchpoints the customer's key;
@@ -46,6 +48,10 @@ record_customers as {{ parcours.cte_not_materialized() }} (
 
 {% if is_incremental() %}
 
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
 windows as (
     select
         record_source,
@@ -61,6 +67,7 @@ windows as (
 ),
 
 records_in_window as (
+    -- CRM, POS and social
     select distinct
         touchpoints.record_source,
         touchpoints.record_type,
@@ -69,8 +76,22 @@ records_in_window as (
     left join windows
         on touchpoints.record_source = windows.record_source
     where
-        windows.window_start_date is null
-        or touchpoints.source_date >= {{ parcours.backfill_floor('windows.window_start_date') }}
+        touchpoints.record_source != 'ga4'
+        and (
+            windows.window_start_date is null
+            or touchpoints.source_date >= {{ parcours.backfill_floor('windows.window_start_date') }}
+        )
+),
+
+cookies_sessionized_again as (
+    -- GA4: the cookies with a session of a load not processed here (bot sessions included),
+    -- those int_web__sessionized_events and fct_sessions rebuilt since the last run here
+    select distinct
+        'ga4' as record_source,
+        'ga4_cookie' as record_type,
+        user_pseudo_id as record_id
+    from sessions
+    where {{ parcours.is_unprocessed_load('last_load_id', 'load_id', 'last_event_date', "record_source = 'ga4'") }}
 ),
 
 processed_records as (
@@ -117,6 +138,8 @@ records_landed_late as (
 records_to_rebuild as (
     select * from records_in_window
     union
+    select * from cookies_sessionized_again
+    union
     select * from records_landed_late
     union
     select * from records_rekeyed
@@ -160,6 +183,7 @@ final as (
         scoped_touchpoints.record_type,
         scoped_touchpoints.record_id,
         scoped_touchpoints.source_date,
+        scoped_touchpoints.load_id,
         cast(scoped_touchpoints.touchpoint_at as date) as touchpoint_date,
         case
             when scoped_touchpoints.has_analytics_consent = false then null
