@@ -462,7 +462,7 @@ EXTRA_COLUMNS: dict[str, str] = {
     "fct_touchpoints": """
         channel = 'web' as is_online, null::varchar as device_category, null::varchar as session_key,
         null::varchar as order_id, touchpoint_type as record_type, touchpoint_id as record_id,
-        touchpoint_date as source_date, touchpoint_at as customer_key_assigned_at
+        touchpoint_date as source_date, touchpoint_at as customer_key_assigned_at, null::varchar as load_id
     """,
     "fct_orders": """
         order_key as order_id, order_channel = 'online' as is_online, ordered_at as ordered_at_local,
