@@ -42,6 +42,7 @@ RUN_TIME_COLUMNS = frozenset(
         "assigned_at",
         "customer_key_assigned_at",
         "load_id",
+        "last_load_id",
         "loaded_at",
         "_dlt_load_id",
         "reconciliation_id",
