@@ -32,7 +32,8 @@
 -- sessions (a bot's now, or re-sessionized): a visitor left with none has no new rows for
 -- delete+insert to replace its old ones with.
 
-{%- set sources = parcours.raw_source_names() %}
+{#- GA4 records are rebuilt by load (cookies_sessionized_again), the other sources by window #}
+{%- set windowed_sources = parcours.raw_source_names() | reject('equalto', 'ga4') | list %}
 
 with
 
@@ -56,18 +57,18 @@ windows as (
     select
         record_source,
         case record_source
-            {%- for source_name in sources %}
+            {%- for source_name in windowed_sources %}
             when '{{ source_name }}' then cast(
                 {{ dbt.dateadd('day', -parcours.late_data_lookback_days(source_name), 'max(source_date)') }} as date
             )
             {%- endfor %}
         end as window_start_date
     from {{ this }}
+    where record_source in ({{ parcours.sql_string_list(windowed_sources) }})
     group by record_source
 ),
 
 records_in_window as (
-    -- CRM, POS and social
     select distinct
         touchpoints.record_source,
         touchpoints.record_type,
@@ -76,7 +77,7 @@ records_in_window as (
     left join windows
         on touchpoints.record_source = windows.record_source
     where
-        touchpoints.record_source != 'ga4'
+        touchpoints.record_source in ({{ parcours.sql_string_list(windowed_sources) }})
         and (
             windows.window_start_date is null
             or touchpoints.source_date >= {{ parcours.backfill_floor('windows.window_start_date') }}
