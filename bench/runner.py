@@ -141,8 +141,8 @@ def _simulate(run: BenchRun, phase: str, first_day: int, days: int, echo: Echo) 
         first_day_index=first_day,
         show_progress=False,
     )
-    # In a child process: a process that has simulated keeps much of the simulator's heap (about
-    # 570 MB after one day at 1M customers), which would count in every later stage's peak memory.
+    # In a child process: the simulator is no part of the pipeline, and a process that has simulated
+    # keeps much of its heap (about 570 MB after one day at 1M customers), counted in later peaks.
     child = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     with timed("simulate", counted=False) as stage, child:
         stage.rows = child.submit(_simulated_records, settings, run.data.landing, run.data.truth).result()

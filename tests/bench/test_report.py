@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.measure import StageResult
-from bench.report import OVERHEAD_FIGURES, _daily_split, _overhead
+from bench.report import OVERHEAD_FIGURES, _daily_split, _overhead, summary
+from bench.runner import BenchConfig, BenchRun
 from bench.stages import node_kind_seconds
+from parcours.paths import DataDir
 
 
 def test_orchestration_overhead_is_the_time_outside_steps_plus_the_dbt_step_beyond_dbt() -> None:
@@ -64,3 +68,17 @@ def test_daily_split_reads_the_incremental_dbt_build_and_is_null_without_one() -
         "incremental_dbt_tests_s": 30.0,
     }
     assert set(_daily_split(None).values()) == {None}
+
+
+def test_peak_memory_is_the_highest_of_every_counted_stage_the_reruns_included(tmp_path: Path) -> None:
+    run = BenchRun(config=BenchConfig(customers=10, days=1), name="peaks", data=DataDir(tmp_path))
+    run.phases = {
+        "full": [
+            StageResult("simulate", peak_rss_mb=9000.0, counted=False),
+            StageResult("dbt build", peak_rss_mb=7000.0),
+        ],
+        "incremental": [StageResult("dbt build", peak_rss_mb=7500.0)],
+        "rerun_bare": [StageResult("dbt build", peak_rss_mb=8200.0)],
+        "rerun_dagster": [StageResult("dagster definitions load", peak_rss_mb=8800.0, counted=False)],
+    }
+    assert summary(run)["peak_rss_mb"] == 8200.0
