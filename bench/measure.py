@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SAMPLE_SECONDS = 0.05
 PROC_RESCAN_SECONDS = 0.25  #: without psutil: how often the process tree is looked for again
@@ -41,6 +42,19 @@ class StageResult:
         if not self.rows or self.seconds <= 0:
             return None
         return self.rows / self.seconds
+
+    def progress_line(self) -> str:
+        """One line saying how the stage went, as the benchmark prints it."""
+        rate = f", {self.rows_per_s:,.0f} rows/s" if self.rows_per_s else ""
+        flag = "" if self.ok else "  [NOT OK]"
+        return (
+            f"    {self.seconds:8.2f} s  {self.rows:>12,} rows{rate}  peak {self.peak_rss_mb:,.0f} MB{flag}"
+        )
+
+    @classmethod
+    def from_dict(cls, fields: dict[str, Any]) -> StageResult:
+        """The stage :meth:`as_dict` wrote (its derived ``rows_per_s`` left out)."""
+        return cls(**{key: value for key, value in fields.items() if key != "rows_per_s"})
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready fields, rounded for reading."""

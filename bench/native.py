@@ -38,7 +38,10 @@ def _table_name(pattern: str) -> str:
 def native_read(landing: Path, source: str, database: Path) -> StageResult:
     """Read every landing file of ``source`` into tables of ``database``; rows = rows stored."""
     families = file_families(landing / source)
-    with duckdb.connect(str(database)) as connection, timed(f"native read: {source}", counted=False) as stage:
+    connection = duckdb.connect(str(database))
+    # no progress bar: in a phase's process, DuckDB draws it into the benchmark's output
+    connection.execute("SET enable_progress_bar = false")
+    with connection, timed(f"native read: {source}", counted=False) as stage:
         for pattern in families:
             table = _table_name(pattern)
             glob = str(landing / pattern).replace("'", "''")

@@ -5,7 +5,8 @@ Order of work (every stage timed with :func:`bench.measure.timed`):
 1. simulate ``days`` days, in a child process (reported, not counted);
 2. full build: ingest each source, then DuckDB's native read of the same files
    (reference, not counted; it runs second so the page cache never favours the
-   pipeline), ``dbt build``, checks, publish;
+   pipeline), ``dbt build``, checks, publish, in a process of the phase's own as
+   Dagster runs a pipeline (:mod:`bench.phase`; the increment and the bare rerun too);
 3. serve: the app's pages rendered on the full build's snapshot, repeated, p95;
 4. incremental: simulate one more day (GA4 late events rewrite the last three
    day files), then ingest, ``dbt build``, checks and publish again;
@@ -27,7 +28,6 @@ import shutil
 import sys
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +37,6 @@ from pathlib import Path
 from bench import stages
 from bench.machine import REPOSITORY_ROOT, machine_facts
 from bench.measure import StageResult, timed
-from bench.native import native_read
 from parcours.paths import HOME_ENV_VAR, DataDir
 from simulator import SimulationConfig
 
@@ -94,10 +93,7 @@ class BenchRun:
     def add(self, phase: str, stage: StageResult, echo: Echo) -> StageResult:
         """Record a finished stage and say how it went."""
         self.phases.setdefault(phase, []).append(stage)
-        rate = f", {stage.rows_per_s:,.0f} rows/s" if stage.rows_per_s else ""
-        flag = "" if stage.ok else "  [NOT OK]"
-        memory = f"peak {stage.peak_rss_mb:,.0f} MB"
-        echo(f"    {stage.seconds:8.2f} s  {stage.rows:>12,} rows{rate}  {memory}{flag}")
+        echo(stage.progress_line())
         return stage
 
 
@@ -157,22 +153,10 @@ def _simulated_records(settings: SimulationConfig, landing: Path, truth: Path) -
 
 
 def _pipeline_stages(run: BenchRun, phase: str, echo: Echo, *, native: bool) -> None:
-    """Ingest each source (and its native reference read), build, check, publish."""
-    ingested = 0
-    for source in stages.SOURCES:
-        echo(f"[{phase}] ingest {source}")
-        ingested += run.add(phase, stages.ingest_source(run.data, source), echo).rows
-        if native:
-            echo(f"[{phase}] native read {source} (reference)")
-            database = run.data.tmp / "bench_native.duckdb"
-            run.add(phase, native_read(run.data.landing, source, database), echo)
-            database.unlink(missing_ok=True)
-    echo(f"[{phase}] dbt build")
-    run.add(phase, stages.dbt_build(run.data, ingested), echo)
-    echo(f"[{phase}] checks")
-    run.add(phase, stages.run_checks(run.data), echo)
-    echo(f"[{phase}] publish")
-    run.add(phase, stages.publish(run.data, run_id=f"bench-{phase}-{uuid.uuid4().hex[:8]}"), echo)
+    """Ingest, build, check and publish in a process of the phase's own (:mod:`bench.phase`)."""
+    from bench.phase import run_phase  # not at the top: ``python -m bench.phase`` imports this package
+
+    run_phase(run.data, phase, echo, native=native, done=run.phases.setdefault(phase, []).append)
 
 
 def _full_build(run: BenchRun, echo: Echo) -> None:

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from bench import REQUIRED_KEYS, BenchConfig, record, run_benchmark
-from bench.measure import PeakMemorySampler, timed
+from bench.measure import PeakMemorySampler, StageResult, timed
+from bench.phase import run_phase
 from bench.report import to_markdown, to_payload, update_readme
 from bench.runner import BenchRun
 from bench.stages import SOURCES
+from parcours.paths import DataDir
 
 ALLOCATE_MB = 200
 CHILD = f"import time; block = bytearray({ALLOCATE_MB} * 1024 * 1024); time.sleep(1.0)"
@@ -120,6 +122,17 @@ def test_partial_results_are_checkpointed_after_each_phase(results: tuple[dict[s
     ]
     assert "PARTIAL: stopped after full, api)" in CHECKPOINTS[0][2]
     assert "PARTIAL" not in CHECKPOINTS[-1][2]
+
+
+def test_a_phase_whose_process_fails_raises_with_its_output_relayed(tmp_path: Path) -> None:
+    data = DataDir(tmp_path / "data").ensure()
+    data.warehouse.mkdir(parents=True)  # a directory where DuckDB's file should be: ingestion fails
+    lines: list[str] = []
+    finished: list[StageResult] = []
+    with pytest.raises(RuntimeError, match="bench phase broken failed"):
+        run_phase(data, "broken", lines.append, native=False, done=finished.append)
+    assert lines[0] == "[broken] ingest crm" and "Is a directory" in lines[-1]
+    assert finished == []
 
 
 def test_rss_sampler_sees_a_child_that_allocates() -> None:
