@@ -38,7 +38,7 @@ from bench import stages
 from bench.machine import REPOSITORY_ROOT, machine_facts
 from bench.measure import StageResult, timed
 from parcours.paths import HOME_ENV_VAR, DataDir
-from simulator import SimulationConfig
+from simulator import SimulationConfig, simulate_world
 
 DEFAULT_RESULTS_DIR = REPOSITORY_ROOT / "bench" / "results"
 START_DATE = date(2026, 10, 1)
@@ -147,8 +147,6 @@ def _simulate(run: BenchRun, phase: str, first_day: int, days: int, echo: Echo) 
 
 def _simulated_records(settings: SimulationConfig, landing: Path, truth: Path) -> int:
     """Simulate the world (the landing zone and its truth) and return how many records it wrote."""
-    from simulator import simulate_world
-
     return simulate_world(settings, landing_dir=landing, truth_dir=truth).total_records
 
 
