@@ -21,6 +21,8 @@ from typing import Any
 SAMPLE_SECONDS = 0.05
 PROC_RESCAN_SECONDS = 0.25  #: without psutil: how often the process tree is looked for again
 MB = 1024 * 1024
+
+Echo = Callable[[str], None]  #: where the benchmark's progress lines go
 PROC = Path("/proc")
 
 

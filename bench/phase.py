@@ -22,11 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench import stages
-from bench.measure import StageResult
+from bench.measure import Echo, StageResult
 from bench.native import native_read
 from parcours.paths import DataDir
-
-Echo = Callable[[str], None]
 
 
 def pipeline_stages(

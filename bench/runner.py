@@ -36,15 +36,13 @@ from pathlib import Path
 
 from bench import stages
 from bench.machine import REPOSITORY_ROOT, machine_facts
-from bench.measure import StageResult, timed
+from bench.measure import Echo, StageResult, timed
 from parcours.paths import HOME_ENV_VAR, DataDir
 from simulator import SimulationConfig, simulate_world
 
 DEFAULT_RESULTS_DIR = REPOSITORY_ROOT / "bench" / "results"
 START_DATE = date(2026, 10, 1)
 DBT_STEP = "dbt_build"  #: the Dagster step (and dagster-dbt target folder prefix) of ``dbt build``
-
-Echo = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
