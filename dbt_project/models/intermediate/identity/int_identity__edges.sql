@@ -31,15 +31,12 @@ linking_observations as (
         records.has_refused_consent,
         records.has_granted_consent
     from observations
+    -- on the node ids the observation's texts hash to: one integer instead of two or three
+    -- texts per join (the two models test their ids unique)
     inner join identifiers
-        on
-            observations.identifier_namespace = identifiers.identifier_namespace
-            and observations.identifier_value = identifiers.identifier_value
+        on {{ parcours.identifier_node_id('observations.') }} = identifiers.identifier_node_id
     inner join records
-        on
-            observations.source = records.source
-            and observations.record_type = records.record_type
-            and observations.record_id = records.record_id
+        on {{ parcours.record_node_id('observations.') }} = records.record_node_id
     where
         identifiers.link_status = 'linking'
         and records.exclusion_reason is null

@@ -6,8 +6,9 @@
 -- CRM contact carries, the most records in one day (var
 -- identity_shared_value_max_records_per_day; counted only for values on more records in
 -- all than that limit, the only ones that can exceed it). link_status says which rule
--- applied first. identifier_node_id numbers the values for the identity graph
--- (int_identity__edges): odd ids in (namespace, value) order; records take the even ones.
+-- applied first. identifier_node_id is the value's node in the identity graph
+-- (int_identity__edges): an odd integer hashed from (namespace, value) (macro identifier_node_id),
+-- the same on every run; records take the even ones.
 -- Block-list entries: `exact` ones by an equality join on the value; `regex` ones whose
 -- pattern is in the seed as loaded at compile time as SQL literals (compiled once per query,
 -- not once per row); any other regex entry (a unit-test fixture) row by row.
@@ -328,9 +329,7 @@ final as (
                 then 'busy'
             else 'linking'
         end as link_status,
-        2 * row_number() over (
-            order by value_summary.identifier_namespace, value_summary.identifier_value
-        ) + 1 as identifier_node_id
+        {{ parcours.identifier_node_id('value_summary.') }} as identifier_node_id
     from value_summary
     left join value_records
         on

@@ -3,8 +3,9 @@
 -- when the record was first seen and whether it may be stitched at all: bot cookies and
 -- training-till transactions never are; a record whose owner refused the consent of var
 -- identity_required_consent is kept in the graph (its whole component is then left unstitched).
--- record_node_id numbers the records for the identity graph (int_identity__edges): even ids,
--- in (source, record_type, record_id) order; identifiers take the odd ones.
+-- record_node_id is the record's node in the identity graph (int_identity__edges): an even
+-- integer hashed from (source, record_type, record_id) (macro record_node_id), the same on
+-- every run, with no sort of every record to number them; identifiers take the odd ones.
 
 {%- set consent_column = 'consent_' ~ var('identity_required_consent') %}
 
@@ -170,7 +171,7 @@ final as (
         exclusion_reason,
         has_refused_consent,
         has_granted_consent,
-        2 * row_number() over (order by source, record_type, record_id) as record_node_id
+        {{ parcours.record_node_id() }} as record_node_id
     from unioned
     where record_id is not null
 )
