@@ -4,12 +4,7 @@
     surrogate_key, two different values can share a key (at 10M values, once in about 10^5
     runs): test uniqueness where a collision would matter. Stable for one engine version. -#}
 {% macro integer_key(field_list) -%}
-    {%- if field_list is string -%}
-        {%- set field_list = [field_list] -%}
-    {%- endif -%}
-    {%- if field_list | length == 0 -%}
-        {{ exceptions.raise_compiler_error("integer_key needs at least one field") }}
-    {%- endif -%}
+    {%- set field_list = parcours.key_fields(field_list, 'integer_key') -%}
     {{ return(adapter.dispatch('integer_key', 'parcours')(field_list)) }}
 {%- endmacro %}
 

@@ -3,12 +3,7 @@
     separator, so (null, 'a') and ('', 'a') and ('a', null) all give different keys.
     Built on dbt's cross-database macros only: portable as it is. -#}
 {% macro surrogate_key(field_list) -%}
-    {%- if field_list is string -%}
-        {%- set field_list = [field_list] -%}
-    {%- endif -%}
-    {%- if field_list | length == 0 -%}
-        {{ exceptions.raise_compiler_error("surrogate_key needs at least one field") }}
-    {%- endif -%}
+    {%- set field_list = parcours.key_fields(field_list, 'surrogate_key') -%}
     {%- set parts = [] -%}
     {%- for field in field_list -%}
         {%- do parts.append(
