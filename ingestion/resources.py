@@ -41,6 +41,7 @@ from ingestion.landing import (
     mark_loaded,
     rewrite_horizon,
 )
+from ingestion.row_groups import RowGroupBatcher
 from ingestion.specs import Entity
 from ingestion.suppression import load_suppression
 from ingestion.validation import (
@@ -105,13 +106,22 @@ def _keys_not_null(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
     return data.cast(schema)
 
 
-def emit_chunk(entity: Entity, chunk: ParsedChunk, append: bool = False) -> Iterator[Any]:
-    """The dlt items of one parsed chunk: every non-empty table plus its quarantine rows."""
+def emit_chunk(
+    entity: Entity, chunk: ParsedChunk, batcher: RowGroupBatcher, append: bool = False
+) -> Iterator[Any]:
+    """The dlt items of one parsed chunk: its tables' rows that fill whole row groups (the rest is
+    held by ``batcher`` for the next chunk, see :func:`emit_held`), plus its quarantine rows."""
     for table, data in chunk.tables.items():
-        if data.num_rows:
-            yield _tagged(entity, table, data, append)
+        for rows in batcher.whole(table, data):
+            yield _tagged(entity, table, rows, append)
     if chunk.quarantine.num_rows:
         yield _tagged(entity, QUARANTINE_TABLE, chunk.quarantine)
+
+
+def emit_held(entity: Entity, batcher: RowGroupBatcher, append: bool = False) -> Iterator[Any]:
+    """The dlt items of the rows ``batcher`` still holds: call it once every chunk is emitted."""
+    for table, data in batcher.held():
+        yield _tagged(entity, table, data, append)
 
 
 def appends_only(
@@ -309,6 +319,7 @@ def _parsed_files(landing: Landing, files: list[LandingFile], batch: _FileBatch)
                 yield from batch.flush()
         yield from batch.flush()
         yield from batch.drain()
+        yield from emit_held(batch.parser.entity, batch.batcher, batch.append)
         yield from create_tables_once(batch.parser, batch.state, batch.append)
     finally:
         batch.close()
@@ -344,6 +355,7 @@ class _FileBatch:
         self.counts: dict[str, list[int]] = {}  # relative path -> [read, quarantined]
         self.done: list[LandingFile] = []
         self.in_flight: _Chunk | None = None
+        self.batcher = RowGroupBatcher()
         self._decoder = ThreadPoolExecutor(1, thread_name_prefix="ingestion-decode")
 
     @property
@@ -429,7 +441,7 @@ class _FileBatch:
             counts[0] += read
             counts[1] += quarantined
         yield from create_tables_once(self.parser, self.state, self.append, chunk)
-        yield from emit_chunk(self.parser.entity, chunk, self.append)
+        yield from emit_chunk(self.parser.entity, chunk, self.batcher, self.append)
 
 
 def read_api_records(
@@ -460,6 +472,7 @@ def read_api_records(
     counts = {"read": 0, "quarantined": 0}
     newest: list[datetime] = []
     first = _FirstLoad(entity, restricted, active=not state.get("tables_created"))
+    batcher = RowGroupBatcher()
 
     def flush(batch: list[Any]) -> Iterator[Any]:
         chunk = parser.parse(lines_from_json(batch, counts["read"] + 1), context)
@@ -470,7 +483,7 @@ def read_api_records(
             newest.append(pc.max(loaded[cursor_column]).as_py())
         yield from create_tables_once(parser, state, first.append, parsed=chunk)
         yield from first.check(chunk)
-        yield from emit_chunk(entity, chunk, first.append)
+        yield from emit_chunk(entity, chunk, batcher, first.append)
 
     batch: list[Any] = []
     batch_bytes = 0
@@ -489,6 +502,7 @@ def read_api_records(
                 batch, batch_bytes = [], 0
         if batch:
             yield from flush(batch)
+        yield from emit_held(entity, batcher, first.append)
         yield from create_tables_once(parser, state)
         yield from drift_items(parser, origin)
     finally:

@@ -9,6 +9,7 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from bench.fake_apis import TOKEN, FakeApis, Faults, ServedRecord, serve
+from ingestion import resources, row_groups
 from ingestion.http import ApiAuthError
 from ingestion.pipelines import make_pipeline, run_pipeline
 from ingestion.sources.crm import crm_source
@@ -76,14 +77,19 @@ def test_square_orders_search_pages_with_a_cursor_and_loads_every_order(
     assert orders.records_quarantined == fresh_world.quarantined("pos/orders")
 
 
+@pytest.mark.parametrize("small_chunks", [False, True], ids=["one chunk", "page by page"])
 def test_an_order_served_twice_in_a_first_load_keeps_its_latest_version_once(
-    data_dir: DataDir, fresh_world: World
+    data_dir: DataDir, fresh_world: World, monkeypatch: pytest.MonkeyPatch, small_chunks: bool
 ) -> None:
     """A first load appends, but a key coming twice (changed while paging) merges the whole load.
 
     The nested rows of both versions stay in raw (nothing tells the merge which to drop); each
-    carries its order's ``updated_at``, the version the staging models keep.
+    carries its order's ``updated_at``, the version the staging models keep. Page by page: rows
+    already handed to dlt as appends, and rows held back for a row group, merge all the same.
     """
+    if small_chunks:
+        monkeypatch.setattr(resources, "BATCH_BYTES", 1)
+        monkeypatch.setattr(row_groups, "ROW_GROUP_ROWS", 3)
     apis = FakeApis(data_dir.landing)
     first = apis.orders[0].parsed()
     line = first["line_items"][0]

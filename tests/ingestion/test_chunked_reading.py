@@ -1,4 +1,5 @@
-"""Files read in many small chunks, each decoded ahead while the previous is parsed, load as in one."""
+"""Files read in many small chunks, each decoded ahead while the previous is parsed, their rows handed
+to dlt in small row groups held back across chunks, load as in one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from ingestion import resources, run_ingestion
+from ingestion import resources, row_groups, run_ingestion
 from ingestion.landing import FileRead, Landing, LandingFile
 from parcours.paths import DataDir
 from tests.ingestion.conftest import rows
@@ -74,6 +75,7 @@ def test_ga4_read_in_small_pipelined_chunks_loads_the_same_rows(
 
     monkeypatch.setattr(Landing, "iter_line_chunks", small_chunks)
     monkeypatch.setattr(resources, "BATCH_BYTES", 1)  # every line chunk is parsed on its own
+    monkeypatch.setattr(row_groups, "ROW_GROUP_ROWS", 7)  # rows held back across chunks
     report = run_ingestion(chunked, sources=["ga4"])
 
     assert report.balanced
