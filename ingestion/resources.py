@@ -62,9 +62,11 @@ logger = logging.getLogger(__name__)
 
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_API_COLUMN = "_source_api"
-# lines parsed together (landing files, API records): a parse has a fixed cost, ~0.11 s of SQL on
-# GA4; 128 MB rather than 64 MB cut GA4 ingestion CPU by ~4 % for ~+0.4 GB peak memory
-BATCH_BYTES = 128 * 1024 * 1024
+# lines parsed together (landing files, API records): a parse has a fixed cost (executing its SQL,
+# ~0.1-0.2 s on GA4 however few lines take the line-by-line JSON path); 128 MB rather than 64 MB cut
+# GA4 ingestion CPU by ~4 % for ~+0.4 GB peak memory, 256 MB rather than 128 MB by 5-12 % for
+# ~+0.55 GB (512 MB: no further gain measured, +1.1 GB); ingestion/README.md, "Session 25"
+BATCH_BYTES = 256 * 1024 * 1024
 
 
 def table_hints(entity: Entity, table: str, append: bool = False) -> Any:
