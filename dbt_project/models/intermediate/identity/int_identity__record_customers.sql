@@ -18,10 +18,6 @@ components as {{ parcours.cte_not_materialized() }} (
     select * from {{ ref('int_identity__components') }}
 ),
 
-identifiers as (
-    select * from {{ ref('int_identity__identifiers') }}
-),
-
 edges as (
     select * from {{ ref('int_identity__edges') }}
 ),
@@ -30,31 +26,21 @@ registry as (
     select * from {{ ref('int_identity__key_registry') }}
 ),
 
-ranked_registry as (
-    select
-        identifier_namespace,
-        identifier_value,
-        customer_key,
-        registered_at,
-        row_number() over (
-            partition by identifier_namespace, identifier_value
-            order by registered_at desc, customer_key desc
-        ) as registry_rank
-    from registry
-),
-
 current_keys as (
+    -- each identifier's latest registration, by the node id its text hashes to (as
+    -- int_identity__edges joins observations): an aggregate on one integer instead of a
+    -- window over the texts, and no join to the identifiers for their node ids. A run registers
+    -- an identifier at most once (at its start), so registered_at is unique per identifier.
     select
-        identifier_namespace,
-        identifier_value,
-        customer_key,
-        registered_at
-    from ranked_registry
-    where registry_rank = 1
+        {{ parcours.identifier_node_id() }} as identifier_node_id,
+        {{ parcours.last_by('customer_key', 'registered_at') }} as customer_key,
+        max(registered_at) as registered_at
+    from registry
+    group by {{ parcours.identifier_node_id() }}
 ),
 
 identifier_keys as (
-    -- each identifier node with its current key: the one join on the identifier's text
+    -- each identifier node with its current key
     select
         components.node_id,
         components.component_id,
@@ -62,12 +48,8 @@ identifier_keys as (
         current_keys.customer_key,
         current_keys.registered_at
     from components
-    inner join identifiers
-        on components.node_id = identifiers.identifier_node_id
     inner join current_keys
-        on
-            identifiers.identifier_namespace = current_keys.identifier_namespace
-            and identifiers.identifier_value = current_keys.identifier_value
+        on components.node_id = current_keys.identifier_node_id
     where components.node_type = 'identifier'
 ),
 
