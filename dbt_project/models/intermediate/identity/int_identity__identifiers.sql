@@ -26,7 +26,7 @@
 with
 
 observations as {{ parcours.cte_not_materialized() }} (
-    -- read through known_observations six times: each read scans the columns it needs
+    -- read through known_observations four times: each read scans the columns it needs
     -- (buffered whole, it cost a third more peak memory)
     select * from {{ ref('int_identity__observations') }}
 ),
@@ -44,7 +44,7 @@ blocklist as (
 ),
 
 known_observations as {{ parcours.cte_not_materialized() }} (
-    -- read six times: inlined, it peaks at a quarter less memory than buffered (same CPU)
+    -- read four times: inlined, it peaks at a quarter less memory than buffered (same CPU)
     select
         observations.*,
         identifier_types.priority,
@@ -56,11 +56,21 @@ known_observations as {{ parcours.cte_not_materialized() }} (
 ),
 
 typed_values as (
-    select distinct
+    -- one row per value and type, all that the rules below need of the observations but the
+    -- anchor contacts and the per-day counts; an observation is one record carrying one value
+    -- (the grain of int_identity__observations), so count(*) counts records
+    select
         identifier_namespace,
         identifier_type,
-        identifier_value
+        identifier_value,
+        min(priority) as priority,
+        min(max_persons_per_value) as max_persons_per_value,
+        min(registered_by) as registered_by,
+        count(*) as record_count,
+        min(observed_at) as first_seen_at,
+        max(observed_at) as last_seen_at
     from known_observations
+    group by identifier_namespace, identifier_type, identifier_value
 ),
 
 exact_blocklist as (
@@ -190,7 +200,7 @@ registry_needs as (
         identifier_namespace,
         identifier_value,
         registered_by
-    from known_observations
+    from typed_values
     where registered_by is not null
 ),
 
@@ -229,21 +239,18 @@ anchor_persons as (
     group by known_observations.identifier_namespace, known_observations.identifier_value
 ),
 
-value_record_keys as (
-    select distinct
-        identifier_namespace,
-        identifier_value,
-        record_type,
-        record_id
-    from known_observations
-),
-
-value_records as (
+value_summary as (
     select
         identifier_namespace,
         identifier_value,
-        count(*) as record_count
-    from value_record_keys
+        -- priority is unique per identifier type (seed test): one pass, no window over types
+        {{ parcours.first_by('identifier_type', 'priority') }} as best_identifier_type,
+        min(priority) as best_priority,
+        min(max_persons_per_value) as max_persons_per_value,
+        cast(sum(record_count) as {{ dbt.type_bigint() }}) as record_count,
+        min(first_seen_at) as first_seen_at,
+        max(last_seen_at) as last_seen_at
+    from typed_values
     group by identifier_namespace, identifier_value
 ),
 
@@ -253,33 +260,26 @@ crowded_values as (
     select
         identifier_namespace,
         identifier_value
-    from value_records
+    from value_summary
     where record_count > {{ max_records_per_day }}
 ),
 
-record_days as (
-    -- each record once per value and day: the counts below are plain counts of these rows
-    select distinct
+daily_records as (
+    -- an observation is one record carrying one value: count(*) counts records per day
+    select
         known_observations.identifier_namespace,
         known_observations.identifier_value,
         known_observations.observed_date,
-        known_observations.record_type,
-        known_observations.record_id
+        count(*) as record_count
     from known_observations
     inner join crowded_values
         on
             known_observations.identifier_namespace = crowded_values.identifier_namespace
             and known_observations.identifier_value = crowded_values.identifier_value
-),
-
-daily_records as (
-    select
-        identifier_namespace,
-        identifier_value,
-        observed_date,
-        count(*) as record_count
-    from record_days
-    group by identifier_namespace, identifier_value, observed_date
+    group by
+        known_observations.identifier_namespace,
+        known_observations.identifier_value,
+        known_observations.observed_date
 ),
 
 busiest_days as (
@@ -291,20 +291,6 @@ busiest_days as (
     group by identifier_namespace, identifier_value
 ),
 
-value_summary as (
-    select
-        identifier_namespace,
-        identifier_value,
-        -- priority is unique per identifier type (seed test): one pass, no window over types
-        {{ parcours.first_by('identifier_type', 'priority') }} as best_identifier_type,
-        min(priority) as best_priority,
-        min(max_persons_per_value) as max_persons_per_value,
-        min(observed_at) as first_seen_at,
-        max(observed_at) as last_seen_at
-    from known_observations
-    group by identifier_namespace, identifier_value
-),
-
 final as (
     select
         value_summary.identifier_namespace,
@@ -313,7 +299,7 @@ final as (
         value_summary.best_priority,
         value_summary.first_seen_at,
         value_summary.last_seen_at,
-        value_records.record_count,
+        value_summary.record_count,
         value_summary.max_persons_per_value,
         busiest_days.max_records_per_day,
         blocked_values.blocklist_reason,
@@ -331,10 +317,6 @@ final as (
         end as link_status,
         {{ parcours.identifier_node_id('value_summary.') }} as identifier_node_id
     from value_summary
-    left join value_records
-        on
-            value_summary.identifier_namespace = value_records.identifier_namespace
-            and value_summary.identifier_value = value_records.identifier_value
     left join anchor_persons
         on
             value_summary.identifier_namespace = anchor_persons.identifier_namespace

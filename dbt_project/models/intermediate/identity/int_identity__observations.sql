@@ -1,4 +1,6 @@
--- One row per identity record and identifier it carries, values exactly as used for matching
+-- One row per identity record and identifier value it carries (the grain, tested: record_type,
+-- record_id, identifier_namespace, identifier_value; int_identity__identifiers counts records
+-- with count(*) on it), values exactly as used for matching
 -- (staging normalises them: HMAC hashes of e-mails and phones, trimmed loyalty numbers,
 -- lower-cased handles without '@'). Each identifier_type belongs to a namespace of the seed
 -- identity_identifier_types (a CRM contact id and a GA4 user_id compare with each other).
