@@ -56,9 +56,10 @@ known_observations as {{ parcours.cte_not_materialized() }} (
 ),
 
 typed_values as (
-    -- one row per value and type, all that the rules below need of the observations but the
-    -- anchor contacts and the per-day counts; an observation is one record carrying one value
-    -- (the grain of int_identity__observations), so count(*) counts records
+    -- one row per value and type: all that the rules below need of the observations, but the
+    -- registering records, the anchor contacts and the per-day counts (which read them again);
+    -- an observation is one record carrying one value (the grain of
+    -- int_identity__observations), so count(*) counts records
     select
         identifier_namespace,
         identifier_type,
