@@ -27,6 +27,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
+from ingestion.handoff import settle as settle_handoff
 from ingestion.huge_pages import without_huge_pages
 from ingestion.pii import ensure_pii_key
 from ingestion.sources import crm, pos
@@ -53,12 +54,23 @@ DATASETS = {
     "crm_restricted": "restricted_crm",
     "pos_restricted": "restricted_pos",
 }
-# Source name -> the dlt pipelines it runs, in order (raw first, then the restricted copy).
-SOURCE_FACTORIES: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
-    "crm": (("crm", crm_source), ("crm_restricted", crm_restricted_source)),
-    "ga4": (("ga4", ga4_source),),
-    "pos": (("pos", pos_source), ("pos_restricted", pos_restricted_source)),
-    "social": (("social", social_source),),
+# Source name -> the dlt pipelines it runs, in order (raw first, then the restricted copy its
+# parse handed over: ingestion.handoff).
+SOURCE_PIPELINES: dict[str, tuple[str, ...]] = {
+    "crm": ("crm", "crm_restricted"),
+    "ga4": ("ga4",),
+    "pos": ("pos", "pos_restricted"),
+    "social": ("social",),
+}
+RAW_SOURCES: dict[str, Callable[..., Any]] = {
+    "crm": crm_source,
+    "ga4": ga4_source,
+    "pos": pos_source,
+    "social": social_source,
+}
+RESTRICTED_SOURCES: dict[str, Callable[[], Any]] = {
+    "crm_restricted": crm_restricted_source,
+    "pos_restricted": pos_restricted_source,
 }
 PIPELINE_ENTITIES: dict[str, tuple[Entity, ...]] = {
     "crm": tuple(crm.FILE_PATTERNS),
@@ -85,6 +97,13 @@ def configure_dlt() -> None:
     disable_telemetry()
     for name, value in DLT_SETTINGS.items():
         os.environ.setdefault(name, value)
+
+
+def make_source(pipeline_name: str, landing_url: str, pii_key: str) -> Any:
+    """The dlt source a pipeline runs: a raw source on the landing zone, or a restricted one."""
+    if pipeline_name in RESTRICTED_SOURCES:
+        return RESTRICTED_SOURCES[pipeline_name]()
+    return RAW_SOURCES[pipeline_name](landing_url=landing_url, pii_key=pii_key)
 
 
 def pipelines_dir(data_dir: DataDir) -> Path:
@@ -363,12 +382,14 @@ def _queue_again(job: Path) -> None:
 def prepared_for_a_run(pipeline: dlt.Pipeline) -> Iterator[None]:
     """What every run of a pipeline needs around it, here and in the Dagster step.
 
-    Transparent huge pages off and the warehouse kept open while the block runs, and the partial
-    appends of a package a crash left half loaded undone before dlt resumes it.
+    Transparent huge pages off and the warehouse kept open while the block runs, the partial
+    appends of a package a crash left half loaded undone before dlt resumes it, and, once the block
+    ran to its end, the hand-off of restricted copies settled (:func:`ingestion.handoff.settle`).
     """
     with without_huge_pages(), warehouse_kept_open(pipeline):
         undo_partial_appends(pipeline)
         yield
+    settle_handoff(pipeline)
 
 
 def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:
@@ -427,9 +448,9 @@ class _PipelineRun:
 def _ingest_source(name: str, data_dir: DataDir, url: str, key: str, destination: Any) -> list[_PipelineRun]:
     """Run one source's pipelines in order (raw first, then the restricted copy)."""
     runs = []
-    for pipeline_name, factory in SOURCE_FACTORIES[name]:
+    for pipeline_name in SOURCE_PIPELINES[name]:
         pipeline = make_pipeline(pipeline_name, data_dir, destination)
-        info, lines = run_pipeline(pipeline, factory(landing_url=url, pii_key=key))
+        info, lines = run_pipeline(pipeline, make_source(pipeline_name, url, key))
         runs.append(
             _PipelineRun(pipeline_name, list(info.loads_ids), lines, drift_of(pipeline, info.loads_ids))
         )

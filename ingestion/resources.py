@@ -28,6 +28,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.extract.resource import DltResource
 
 from ingestion.drift import SCHEMA_DRIFT_SCHEMA, SCHEMA_DRIFT_TABLE
+from ingestion.handoff import HandoffWriter, read_handoff
 from ingestion.http import prefetched, record_json
 from ingestion.landing import (
     FileRead,
@@ -109,10 +110,19 @@ def _keys_not_null(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
 
 
 def emit_chunk(
-    entity: Entity, chunk: ParsedChunk, batcher: RowGroupBatcher, append: bool = False
+    entity: Entity,
+    chunk: ParsedChunk,
+    batcher: RowGroupBatcher,
+    append: bool = False,
+    handoff: HandoffWriter | None = None,
 ) -> Iterator[Any]:
     """The dlt items of one parsed chunk: its tables' rows that fill whole row groups (the rest is
-    held by ``batcher`` for the next chunk, see :func:`emit_held`), plus its quarantine rows."""
+    held by ``batcher`` for the next chunk, see :func:`emit_held`), plus its quarantine rows.
+
+    Its clear personal data go to ``handoff``, for the restricted pipeline (ingestion.handoff).
+    """
+    if handoff is not None:
+        handoff.write({table: data for table, data in chunk.restricted.items() if data.num_rows})
     for table, data in chunk.tables.items():
         for rows in batcher.whole(table, data):
             yield _tagged(entity, table, rows, append)
@@ -204,13 +214,18 @@ def _loaded_keys(entity: Entity, day: date | None) -> pa.Table | None:
 
 
 def create_tables_once(
-    parser: RecordParser, state: dict[str, Any], append: bool = False, parsed: ParsedChunk | None = None
+    parser: RecordParser,
+    state: dict[str, Any],
+    append: bool = False,
+    parsed: ParsedChunk | None = None,
+    handoff: HandoffWriter | None = None,
 ) -> Iterator[Any]:
     """On a resource's first run, every table it writes, empty but fully typed.
 
     A source with no rows yet for some entity (no returns, no tickets) must still have
     its raw tables, so that the dbt staging models over them build. The types come from the first
-    chunk parsed (``parsed``), else from parsing no lines at all.
+    chunk parsed (``parsed``), else from parsing no lines at all. The restricted tables are handed
+    over empty too, so that the restricted pipeline creates them.
     """
     if state.get("tables_created"):
         return
@@ -218,11 +233,12 @@ def create_tables_once(
     for table, data in chunk.tables.items():
         yield _tagged(parser.entity, table, data.slice(0, 0), append)
     yield _tagged(parser.entity, QUARANTINE_TABLE, chunk.quarantine.slice(0, 0))
-    if not parser.restricted:
-        yield _tagged(
-            parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
-        )
-        yield _tagged(parser.entity, SCHEMA_DRIFT_TABLE, SCHEMA_DRIFT_SCHEMA.empty_table())
+    yield _tagged(
+        parser.entity, RECONCILIATION_TABLE, reconciliation_table(parser.entity, "", 0, 0).slice(0, 0)
+    )
+    yield _tagged(parser.entity, SCHEMA_DRIFT_TABLE, SCHEMA_DRIFT_SCHEMA.empty_table())
+    if handoff is not None:
+        handoff.write({table: data.slice(0, 0) for table, data in chunk.restricted.items()})
     state["tables_created"] = True
 
 
@@ -258,12 +274,11 @@ def reconciliation_table(entity: Entity, origin: str, read: int, quarantined: in
     )
 
 
-def _parser(entity: Entity, pii_key: str, restricted: bool, as_of: datetime | None) -> RecordParser:
+def _parser(entity: Entity, pii_key: str, as_of: datetime | None) -> RecordParser:
     state = dlt.current.resource_state()
     return RecordParser(
         entity,
         pii_key=pii_key,
-        restricted=restricted,
         as_of=as_of,
         drift=state.setdefault("drift", {}),
         suppressed=load_suppression(),
@@ -277,7 +292,6 @@ def read_landing_files(
     pattern: str,
     *,
     pii_key: str,
-    restricted: bool = False,
     lookback_days: int | None = None,
     as_of: datetime | None = None,
 ) -> Iterator[Any]:
@@ -295,13 +309,13 @@ def read_landing_files(
     horizon = rewrite_horizon(listed, lookback_days)
     if files:
         logger.info("%s: %d file(s) to read from %s", entity.table, len(files), landing.url)
-    parser = _parser(entity, pii_key, restricted, as_of)
+    parser = _parser(entity, pii_key, as_of)
     try:
         reads, append = _read_plan(entity, landing, files, state, parser, horizon)
     except BaseException:
         parser.close()
         raise
-    batch = _FileBatch(parser, state, append, reads)
+    batch = _FileBatch(parser, state, append, reads, _handoff_writer(entity))
     yield from _parsed_files(landing, files, batch)
     for file in batch.done:
         mark_loaded(state, file, reads[file.relative_path])
@@ -322,7 +336,7 @@ def _parsed_files(landing: Landing, files: list[LandingFile], batch: _FileBatch)
         yield from batch.flush()
         yield from batch.drain()
         yield from emit_held(batch.parser.entity, batch.batcher, batch.append)
-        yield from create_tables_once(batch.parser, batch.state, batch.append)
+        yield from create_tables_once(batch.parser, batch.state, batch.append, handoff=batch.handoff)
     finally:
         batch.close()
 
@@ -345,12 +359,18 @@ class _FileBatch:
     """
 
     def __init__(
-        self, parser: RecordParser, state: dict[str, Any], append: bool, reads: dict[str, FileRead]
+        self,
+        parser: RecordParser,
+        state: dict[str, Any],
+        append: bool,
+        reads: dict[str, FileRead],
+        handoff: HandoffWriter | None,
     ) -> None:
         self.parser = parser
         self.state = state
         self.append = append
         self.reads = reads
+        self.handoff = handoff
         self.pieces: list[tuple[LandingFile, pa.Table]] = []
         self.bytes = 0
         self.finished: list[LandingFile] = []  # files whose last lines are in the pieces
@@ -421,8 +441,7 @@ class _FileBatch:
         for file in chunk.finished:
             read, quarantined = self.counts.pop(file.relative_path, [0, 0])
             yield from drift_items(self.parser, file.relative_path)
-            if not self.parser.restricted:
-                yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
+            yield reconciliation_item(self.parser.entity, file.relative_path, read, quarantined)
             logger.info(
                 "%s: %s read %d%s, loaded %d, quarantined %d",
                 self.parser.entity.table,
@@ -442,8 +461,8 @@ class _FileBatch:
             counts = self.counts.setdefault(origin, [0, 0])
             counts[0] += read
             counts[1] += quarantined
-        yield from create_tables_once(self.parser, self.state, self.append, chunk)
-        yield from emit_chunk(self.parser.entity, chunk, self.batcher, self.append)
+        yield from create_tables_once(self.parser, self.state, self.append, chunk, self.handoff)
+        yield from emit_chunk(self.parser.entity, chunk, self.batcher, self.append, self.handoff)
 
 
 def read_api_records(
@@ -453,7 +472,6 @@ def read_api_records(
     *,
     pii_key: str,
     cursor_column: str | None,
-    restricted: bool = False,
     as_of: datetime | None = None,
 ) -> Iterator[Any]:
     """Validate records served by an API exactly like landing file lines, incrementally.
@@ -469,23 +487,24 @@ def read_api_records(
     """
     state = dlt.current.resource_state()
     since = datetime.fromisoformat(state["cursor"]) if state.get("cursor") else None
-    parser = _parser(entity, pii_key, restricted, as_of)
+    parser = _parser(entity, pii_key, as_of)
     context = ParseContext(SOURCE_API_COLUMN, origin)
     counts = {"read": 0, "quarantined": 0}
     newest: list[datetime] = []
-    first = _FirstLoad(entity, restricted, active=not state.get("tables_created"))
+    first = _FirstLoad(entity, active=not state.get("tables_created"))
     batcher = RowGroupBatcher()
+    handoff = _handoff_writer(entity)
 
     def flush(batch: list[Any]) -> Iterator[Any]:
         chunk = parser.parse(lines_from_json(batch, counts["read"] + 1), context)
         counts["read"] += chunk.records_read
         counts["quarantined"] += chunk.records_quarantined
-        loaded = chunk.tables.get(entity.main_table(restricted))
+        loaded = chunk.tables.get(entity.table)
         if cursor_column and loaded is not None and loaded.num_rows:
             newest.append(pc.max(loaded[cursor_column]).as_py())
-        yield from create_tables_once(parser, state, first.append, parsed=chunk)
+        yield from create_tables_once(parser, state, first.append, chunk, handoff)
         yield from first.check(chunk)
-        yield from emit_chunk(entity, chunk, batcher, first.append)
+        yield from emit_chunk(entity, chunk, batcher, first.append, handoff)
 
     batch: list[Any] = []
     batch_bytes = 0
@@ -505,11 +524,11 @@ def read_api_records(
         if batch:
             yield from flush(batch)
         yield from emit_held(entity, batcher, first.append)
-        yield from create_tables_once(parser, state)
+        yield from create_tables_once(parser, state, handoff=handoff)
         yield from drift_items(parser, origin)
     finally:
         parser.close()
-    if not restricted and counts["read"]:
+    if counts["read"]:
         yield reconciliation_item(entity, origin, counts["read"], counts["quarantined"])
     if newest:
         state["cursor"] = max(newest).isoformat()
@@ -525,9 +544,9 @@ class _FirstLoad:
     on the key with the latest version kept, exactly as a run that merged from the start.
     """
 
-    def __init__(self, entity: Entity, restricted: bool, active: bool) -> None:
+    def __init__(self, entity: Entity, active: bool) -> None:
         self.entity = entity
-        self.table = entity.main_table(restricted)
+        self.table = entity.table
         self.append = active
         self.seen: set[Any] = set()
 
@@ -557,7 +576,6 @@ def api_resource(
     *,
     pii_key: str,
     cursor_column: str | None,
-    restricted: bool = False,
     as_of: datetime | None = None,
 ) -> DltResource:
     """A dlt resource reading one entity from an API, incrementally on ``cursor_column``."""
@@ -568,10 +586,9 @@ def api_resource(
             origin,
             pii_key=pii_key,
             cursor_column=cursor_column,
-            restricted=restricted,
             as_of=as_of,
         ),
-        name=entity.main_table(restricted),
+        name=entity.table,
     )
 
 
@@ -581,7 +598,6 @@ def file_resource(
     pattern: str,
     *,
     pii_key: str,
-    restricted: bool = False,
     lookback_days: int | None = None,
     as_of: datetime | None = None,
 ) -> DltResource:
@@ -592,9 +608,23 @@ def file_resource(
             landing,
             pattern,
             pii_key=pii_key,
-            restricted=restricted,
             lookback_days=lookback_days,
             as_of=as_of,
         ),
-        name=entity.main_table(restricted),
+        name=entity.table,
     )
+
+
+def _handoff_writer(entity: Entity) -> HandoffWriter | None:
+    """Where a raw resource hands its entity's clear personal data over (None: the entity has none)."""
+    return HandoffWriter.for_current_load(entity.table) if entity.restricted_table else None
+
+
+def handoff_resource(entity: Entity, raw_source: str) -> DltResource:
+    """A dlt resource loading the restricted tables of ``entity`` that ``raw_source``'s runs handed over."""
+
+    def items() -> Iterator[Any]:
+        for table, data in read_handoff(raw_source, entity.table):
+            yield _tagged(entity, table, data)
+
+    return dlt.resource(items(), name=str(entity.restricted_table))

@@ -137,10 +137,6 @@ class Entity:
         """Fields whose clear values never reach the raw dataset."""
         return tuple(f for f in self.fields if f.pii or f.restricted)
 
-    def main_table(self, restricted: bool = False) -> str:
-        """The table of the raw dataset, or of the restricted one when it has one and ``restricted``."""
-        return self.restricted_table if restricted and self.restricted_table else self.table
-
     def with_fields(self, extra: tuple[Field, ...]) -> Entity:
         """A copy of this entity with more fields (columns discovered by schema drift)."""
         return Entity(

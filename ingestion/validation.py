@@ -14,6 +14,7 @@ dropped: ``records_read == records_loaded + records_quarantined`` for every chun
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -213,6 +214,9 @@ class ParsedChunk:
     records_read: int
     records_quarantined: int
     by_origin: dict[str, tuple[int, int]] = field(default_factory=dict)  # origin -> (read, quarantined)
+    # the clear personal data, for the restricted dataset: the entity's restricted table and its
+    # quarantine rows unmasked (empty for an entity without personal fields)
+    restricted: dict[str, pa.Table] = field(default_factory=dict)
 
     @property
     def records_loaded(self) -> int:
@@ -249,19 +253,15 @@ class RecordParser:
         entity: Entity,
         *,
         pii_key: str,
-        restricted: bool = False,
         as_of: datetime | None = None,
         drift: dict[str, dict[str, str]] | None = None,
         suppressed: frozenset[SuppressedIdentifier] = frozenset(),
         presence: dict[str, Any] | None = None,
     ) -> None:
         self.entity = entity
-        self.restricted = restricted
         self.drift: dict[str, dict[str, str]] = drift if drift is not None else {}
-        # the drift report: only with a place to remember earlier files, never for restricted copies
-        self.tracker = (
-            DriftTracker(entity, self.drift, presence) if presence is not None and not restricted else None
-        )
+        # the drift report: only with a place to remember earlier files
+        self.tracker = DriftTracker(entity, self.drift, presence) if presence is not None else None
         self._future_limit = (as_of or datetime.now(UTC)) + FUTURE_TOLERANCE
         self.con = engine.connect(config={"threads": 2, "preserve_insertion_order": False})
         self.con.execute("SET TimeZone = 'UTC'")
@@ -363,8 +363,9 @@ class RecordParser:
                 prefixes.append(_JSON)
             children = list(_all_children(entity.children))
             self._collect_bad_lines(entity, [child.table for child in children], prefixes, context)
-            tables = self._outputs(entity, children, context, prefixes)
-            quarantine = self._quarantine(entity, context)
+            tables, records = self._outputs(entity, children, context, prefixes)
+            quarantine = self._quarantine(entity, context, _masked_payload_sql(entity))
+            restricted = self._restricted_outputs(entity, context, records)
             if self.tracker is not None:
                 self.tracker.observe(
                     self.con,
@@ -380,7 +381,7 @@ class RecordParser:
                 self.con.unregister(name)
         read = lines.num_rows
         return ParsedChunk(
-            tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context)
+            tables, quarantine, read, quarantine.num_rows, _by_origin(lines, quarantine, context), restricted
         )
 
     def finish_origin(self, origin: str) -> pa.Table | None:
@@ -715,20 +716,26 @@ class RecordParser:
 
     def _outputs(
         self, entity: Entity, children: list[Child], context: ParseContext, prefixes: list[str]
-    ) -> dict[str, pa.Table]:
+    ) -> tuple[dict[str, pa.Table], pa.Table]:
+        """The raw tables, and the valid records with their clear personal columns too.
+
+        The records are converted once (the typed path's ``rec_typed`` is a view: a second query
+        would normalise and hash every e-mail and phone again); the raw table is their raw columns.
+        """
         origin = f"{context.origin_sql()} AS {_ident(context.origin_column)}"
-        if self.restricted:
-            return self._restricted_output(entity, origin, prefixes)
-        columns = [_ident(c) for c in _raw_columns(entity)]
-        tables = {
-            entity.table: self._fetch(
-                _union(
-                    f"SELECT {', '.join(columns)}, {origin} FROM {{p}}rec_typed "
-                    "ANTI JOIN bad USING (line_number)",
-                    prefixes,
-                )
+        raw_columns = [*_raw_columns(entity), context.origin_column]
+        clear = (
+            [c for c in _restricted_columns(entity) if c not in raw_columns]
+            if entity.restricted_table
+            else []
+        )
+        columns = ", ".join(_ident(c) for c in raw_columns[:-1] + clear)
+        records = self._fetch(
+            _union(
+                f"SELECT {columns}, {origin} FROM {{p}}rec_typed ANTI JOIN bad USING (line_number)", prefixes
             )
-        }
+        )
+        tables = {entity.table: records.select(raw_columns)}
         for child in children:
             child_columns = [*child.parent_columns, child.index_column]
             child_columns += (
@@ -741,26 +748,28 @@ class RecordParser:
                     prefixes,
                 )
             )
-        return tables
+        return tables, records
 
-    def _restricted_output(self, entity: Entity, origin: str, prefixes: list[str]) -> dict[str, pa.Table]:
-        personal = entity.personal_fields
-        if not personal or entity.restricted_table is None:
+    def _restricted_outputs(
+        self, entity: Entity, context: ParseContext, records: pa.Table
+    ) -> dict[str, pa.Table]:
+        """The clear personal values of the valid ``records`` that have any, and the quarantined
+        lines unmasked (see ParsedChunk)."""
+        if not entity.personal_fields or entity.restricted_table is None:
             return {}
-        names = list(entity.key) + ([entity.newest_column] if entity.newest_column else [])
-        for f in personal:
-            names += [f.column, f"{f.column}_normalised", f"{f.column}_hash"] if f.pii else [f.column]
-        any_value = " OR ".join(f"{_ident(f.column)} IS NOT NULL" for f in personal)
-        sql = (
-            f"SELECT {', '.join(_ident(n) for n in names)}, {origin} FROM {{p}}rec_typed "
-            f"ANTI JOIN bad USING (line_number) WHERE {any_value}"
-        )
-        return {entity.restricted_table: self._fetch(_union(sql, prefixes))}
+        personal = [pc.is_valid(records[f.column]) for f in entity.personal_fields]
+        any_value = functools.reduce(pc.or_, personal)
+        return {
+            entity.restricted_table: records.select(
+                [*_restricted_columns(entity), context.origin_column]
+            ).filter(any_value),
+            QUARANTINE_TABLE: self._quarantine(entity, context, "line"),
+        }
 
-    def _quarantine(self, entity: Entity, context: ParseContext) -> pa.Table:
-        masked = "line" if self.restricted else _masked_payload_sql(entity)
+    def _quarantine(self, entity: Entity, context: ParseContext, payload_sql: str) -> pa.Table:
+        """The quarantined lines with their reasons; ``payload_sql``: the payload kept of a ``line``."""
         # an erased person's record is counted, never kept: no payload
-        payload = f"CASE WHEN _reason.code = {sql_literal(SUPPRESSED)} THEN NULL ELSE {masked} END"
+        payload = f"CASE WHEN _reason.code = {sql_literal(SUPPRESSED)} THEN NULL ELSE {payload_sql} END"
         return self._fetch(
             f"SELECT {sql_literal(entity.table)} AS table_name, _reason.code AS reason_code, "
             f"_reason.detail AS reason_detail, {payload} AS raw_payload, "
@@ -834,6 +843,14 @@ def _raw_columns(entity: Entity) -> list[str]:
         elif not f.restricted:
             columns.append(f.column)
     return columns + [d.column for d in entity.derived]
+
+
+def _restricted_columns(entity: Entity) -> list[str]:
+    """The columns of the entity's restricted table: key, newest version, clear personal values."""
+    names = list(entity.key) + ([entity.newest_column] if entity.newest_column else [])
+    for f in entity.personal_fields:
+        names += [f.column, f"{f.column}_normalised", f"{f.column}_hash"] if f.pii else [f.column]
+    return names
 
 
 def _known_keys(entity: Entity, scope: DriftScope) -> set[str]:

@@ -44,6 +44,7 @@ from typing import Any
 
 import duckdb
 
+from ingestion.handoff import handoff_files
 from ingestion.pii import load_pii_key, register_pii_macros
 from ingestion.pipelines import pipelines_dir
 from ingestion.suppression import SuppressedIdentifier, add_to_suppression
@@ -95,6 +96,7 @@ class ErasureReport:
     snapshots_rewritten: int = 0
     snapshot_rows_deleted: int = 0
     load_files_removed: int = 0
+    handoff_rows_deleted: int = 0
     audience_files_rewritten: int = 0
     suppressed_added: int = 0
     warehouse_bytes_before: int = 0
@@ -132,6 +134,7 @@ def erase(data_dir: DataDir, request: ErasureRequest) -> ErasureReport:
     report.warehouse_bytes_after = _size(data_dir.warehouse)
     report.snapshots_rewritten, report.snapshot_rows_deleted = _rewrite_snapshots(data_dir, erased_values)
     report.load_files_removed = _remove_leftover_files(data_dir)
+    report.handoff_rows_deleted = _rewrite_handoff_files(data_dir, erased_values)
     report.audience_files_rewritten = _rewrite_audience_exports(data_dir)
     report.seconds = round(time.perf_counter() - started, 3)
     _audit(data_dir, report)
@@ -491,12 +494,7 @@ def _rewrite_snapshot(snapshot: Path, values: list[str], texts: list[str]) -> in
     fresh.unlink(missing_ok=True)
     removed = 0
     with engine.connect(fresh) as con:
-        con.execute("create temp table erase_values (v varchar)")
-        con.execute("create temp table erase_text (t varchar)")
-        if values:
-            con.executemany("insert into erase_values values (?)", [[v] for v in values])
-        if texts:
-            con.executemany("insert into erase_text values (?)", [[t] for t in texts])
+        _load_erased(con, values, texts)
         con.execute(f"attach '{snapshot}' as published (read_only)")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -543,6 +541,38 @@ def _remove_leftover_files(data_dir: DataDir) -> int:
         if spill.is_dir():
             removed += sum(1 for path in spill.rglob("*") if path.is_file())
             shutil.rmtree(spill)
+    return removed
+
+
+def _load_erased(con: duckdb.DuckDBPyConnection, values: list[str], texts: list[str]) -> None:
+    """The person's values (``erase_values``) and payload texts (``erase_text``) in a fresh engine."""
+    con.execute("create temp table erase_values (v varchar)")
+    con.execute("create temp table erase_text (t varchar)")
+    if values:
+        con.executemany("insert into erase_values values (?)", [[v] for v in values])
+    if texts:
+        con.executemany("insert into erase_text values (?)", [[t] for t in texts])
+
+
+def _rewrite_handoff_files(data_dir: DataDir, erased: tuple[list[str], list[str]]) -> int:
+    """Rewrite the restricted copies waiting between two pipelines (ingestion.handoff) without the
+    person; return the rows removed. Each file is written beside and swapped in."""
+    values, texts = erased
+    removed = 0
+    with engine.connect() as con:
+        _load_erased(con, values, texts)
+        for path in handoff_files(pipelines_dir(data_dir)):
+            # named as the table it feeds: quarantined payloads are searched for the person's values
+            table = QUARANTINE_TABLE if path.stem.startswith(QUARANTINE_TABLE) else "handoff"
+            con.execute(f"create or replace temp table {table} as select * from read_parquet(?)", [str(path)])
+            condition = _person_condition(con, "main", table, "temp")
+            gone = _delete_rows(con, f"temp.{table}", condition) if condition else 0
+            if gone:
+                fresh = path.with_name(f".{path.name}.erasure")
+                con.execute(f"copy temp.{table} to '{fresh}' (format parquet)")
+                _fsync(fresh)
+                fresh.replace(path)
+                removed += gone
     return removed
 
 

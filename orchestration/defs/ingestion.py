@@ -8,7 +8,7 @@ blocking check that every record read was loaded or quarantined, and a warning c
 that lists the changes of shape (schema drift) its files brought.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -17,12 +17,16 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
+from ingestion.handoff import RESTRICTED_SUFFIX
 from ingestion.pii import ensure_pii_key
 from ingestion.pipelines import (
     DATASETS,
-    SOURCE_FACTORIES,
+    PIPELINE_ENTITIES,
+    RESTRICTED_SOURCES,
+    SOURCE_PIPELINES,
     drift_of,
     make_pipeline,
+    make_source,
     prepared_for_a_run,
     purge_loaded_packages,
     reconciliation_of,
@@ -39,6 +43,9 @@ RETRY_POLICY = dg.RetryPolicy(
 RECONCILIATION_CHECK = "records_read_equal_loaded_plus_quarantined"
 RECONCILIATION_METADATA = "records_read_loaded_quarantined"
 SCHEMA_DRIFT_CHECK = "no_schema_drift"
+# Ingestion steps go first whenever they are ready: a restricted step waits for its raw step
+# (the hand-off) and would otherwise queue behind dbt, which does not read the restricted datasets.
+STEP_TAGS = {"dagster/priority": "1"}
 LAST_UPDATED_METADATA = "dagster/last_updated_timestamp"  # read by Dagster's freshness checks
 
 
@@ -62,17 +69,21 @@ def raw_table_spec(dataset: str, table: str) -> dg.AssetSpec:
     )
 
 
-def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> dg.AssetsDefinition:
+def build_ingestion_assets(pipeline_name: str) -> dg.AssetsDefinition:
     """One step that runs one dlt pipeline, with an asset per table it writes.
 
     The pipeline and its source are built when the step runs, against the data
     directory of that moment: definitions stay free of any path, so one loaded code
     location serves every data directory (tests, ``parcours run``, ``dagster dev``).
+    A restricted table depends on the raw table whose parse hands its rows over.
     """
     dataset = DATASETS[pipeline_name]
-    template = factory(landing_url=str(REPOSITORY_ROOT), pii_key="")  # only its resource names are read
+    # only its resource names are read
+    template = make_source(pipeline_name, landing_url=str(REPOSITORY_ROOT), pii_key="")
     resource_specs = [
-        raw_table_spec(dataset, resource.table_name or resource.name)
+        raw_table_spec(dataset, resource.table_name or resource.name).merge_attributes(
+            deps=_handed_over_by(pipeline_name, resource.name)
+        )
         for resource in template.selected_resources.values()
     ]
     covered = {spec.key for spec in resource_specs}
@@ -102,6 +113,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         specs=[*resource_specs, *side_specs],
         check_specs=check_specs,
         retry_policy=RETRY_POLICY,
+        op_tags=STEP_TAGS,
         description=f"Run the dlt pipeline parcours_{pipeline_name} into dataset {dataset}.",
     )
     def _ingest(
@@ -116,7 +128,7 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
             results = list(
                 dlt.run(
                     context=context,
-                    dlt_source=factory(landing_url=str(data.landing), pii_key=ensure_pii_key(data)),
+                    dlt_source=make_source(pipeline_name, str(data.landing), ensure_pii_key(data)),
                     dlt_pipeline=pipeline,
                     dagster_dlt_translator=RawTableTranslator(),
                     loader_file_format="parquet",
@@ -130,6 +142,18 @@ def build_ingestion_assets(pipeline_name: str, factory: Callable[..., Any]) -> d
         purge_loaded_packages(pipeline)
 
     return _ingest
+
+
+def _handed_over_by(pipeline_name: str, restricted_table: str) -> list[dg.AssetKey]:
+    """The raw table whose parse hands a restricted table its rows (none for a raw table)."""
+    if pipeline_name not in RESTRICTED_SOURCES:
+        return []
+    raw = pipeline_name.removesuffix(RESTRICTED_SUFFIX)
+    return [
+        dg.AssetKey([DATASETS[raw], entity.table])
+        for entity in PIPELINE_ENTITIES[pipeline_name]
+        if entity.restricted_table == restricted_table
+    ]
 
 
 def with_arrival_times(results: list[Any], pipeline: dlt_lib.Pipeline) -> Iterator[Any]:
@@ -217,9 +241,9 @@ def _side_table_results(
 
 defs = dg.Definitions(
     assets=[
-        build_ingestion_assets(pipeline_name, factory)
-        for pipelines in SOURCE_FACTORIES.values()
-        for pipeline_name, factory in pipelines
+        build_ingestion_assets(pipeline_name)
+        for pipelines in SOURCE_PIPELINES.values()
+        for pipeline_name in pipelines
     ],
     resources={"dlt": DagsterDltResource()},
 )

@@ -35,6 +35,14 @@ def test_raw_assets_are_keyed_and_grouped_by_dataset(asset_graph: dg.AssetGraph)
         assert asset_graph.get(key).owners
 
 
+def test_restricted_tables_wait_for_the_raw_tables_that_hand_them_over(asset_graph: dg.AssetGraph) -> None:
+    for restricted, raw in (
+        (["restricted_crm", "contacts"], ["raw_crm", "contacts"]),
+        (["restricted_pos", "receipt_emails"], ["raw_pos", "orders"]),
+    ):
+        assert dg.AssetKey(raw) in asset_graph.get(dg.AssetKey(restricted)).parent_keys
+
+
 def test_the_snapshot_waits_for_every_mart_and_feeds_the_app(asset_graph: dg.AssetGraph) -> None:
     snapshot = asset_graph.get(dg.AssetKey(["serving_snapshot"]))
     marts = {

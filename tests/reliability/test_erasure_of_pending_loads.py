@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import time
 
+import duckdb
 import pytest
 
 from ingestion import crm_source, run_ingestion
+from ingestion.handoff import handoff_files
 from ingestion.pii import load_pii_key
 from ingestion.pipelines import make_pipeline, pipelines_dir
 from parcours.erasure import ErasureRequest, erase
@@ -31,6 +33,17 @@ def _leave_a_pending_package(data: DataDir) -> None:
     pipeline.normalize()  # ... and the process stops before load
 
 
+def _handed_over(data: DataDir, email: str) -> int:
+    """Hand-off rows (ingestion.handoff) holding a clear e-mail address."""
+    files = [str(path) for path in handoff_files(pipelines_dir(data)) if "contacts" in path.name]
+    with duckdb.connect() as con:
+        return int(
+            con.execute(
+                "select count(*) from read_parquet(?, union_by_name = true) where email = ?", [files, email]
+            ).fetchone()[0]  # type: ignore[index]
+        )
+
+
 def test_erasure_removes_pending_load_packages_and_the_next_run_loads_everyone_else_once(
     copy_of_first: DataDir,
 ) -> None:
@@ -46,10 +59,12 @@ def test_erasure_removes_pending_load_packages_and_the_next_run_loads_everyone_e
     _leave_a_pending_package(data)
     pending = list((pipelines_dir(data) / "parcours_crm" / "load" / "normalized").rglob("*.parquet"))
     assert pending, "the stopped run must leave its normalized package behind"
+    assert _handed_over(data, email), "... and the clear values its parse handed over"
 
     report = erase(data, ErasureRequest("email", email))
 
     assert report.load_files_removed >= len(pending)
+    assert report.handoff_rows_deleted >= 1 and not _handed_over(data, email)
     assert not (pipelines_dir(data) / "parcours_crm").exists()
     ingestion = run_ingestion(data, sources=["crm"])
     assert ingestion.balanced

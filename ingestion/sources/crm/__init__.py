@@ -20,7 +20,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.http import ApiSettings, make_rest_client
 from ingestion.landing import Landing
-from ingestion.resources import api_resource, file_resource
+from ingestion.resources import api_resource, file_resource, handoff_resource
 from ingestion.sources.crm.api import object_pages
 from ingestion.sources.crm.entities import CAMPAIGNS, CONTACTS, EMAIL_EVENTS, FEEDBACK, TICKETS
 from ingestion.specs import Entity
@@ -47,7 +47,6 @@ def _resources(
     mode: str,
     api: ApiSettings | None,
     as_of: datetime | None,
-    restricted: bool,
 ) -> list[DltResource]:
     if mode not in ("file", "api"):
         raise ValueError(f"crm mode must be 'file' or 'api', not {mode!r}")
@@ -56,8 +55,6 @@ def _resources(
     landing = Landing(landing_url) if landing_url else None
     resources = []
     for entity, pattern in FILE_PATTERNS.items():
-        if restricted and entity.restricted_table is None:
-            continue
         if mode == "api" and api is not None and entity in API_ENTITIES:
             resources.append(
                 api_resource(
@@ -66,14 +63,11 @@ def _resources(
                     f"hubspot:{entity.table}",
                     pii_key=pii_key,
                     cursor_column="updated_at",
-                    restricted=restricted,
                     as_of=as_of,
                 )
             )
         elif landing is not None:
-            resources.append(
-                file_resource(entity, landing, pattern, pii_key=pii_key, restricted=restricted, as_of=as_of)
-            )
+            resources.append(file_resource(entity, landing, pattern, pii_key=pii_key, as_of=as_of))
     return resources
 
 
@@ -103,21 +97,14 @@ def crm_source(
         as_of: the "now" of the future-timestamp check (the wall clock by default).
     """
     api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
-    return _resources(landing_url, pii_key, mode, api, as_of, restricted=False)
+    return _resources(landing_url, pii_key, mode, api, as_of)
 
 
 @dlt.source(name="crm_restricted", max_table_nesting=0)
-def crm_restricted_source(
-    landing_url: str | None = None,
-    pii_key: str = dlt.secrets.value,
-    mode: str = "file",
-    api_base_url: str | None = None,
-    api_token: str | None = None,
-    api_max_attempts: int = 5,
-    api_backoff_factor: float = 1.0,
-    api_timeout: float = 60.0,
-    as_of: datetime | None = None,
-) -> list[DltResource]:
-    """Clear contact data (e-mail, phone, names, birth date) into ``restricted_crm``; same arguments."""
-    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
-    return _resources(landing_url, pii_key, mode, api, as_of, restricted=True)
+def crm_restricted_source() -> list[DltResource]:
+    """Clear contact data (e-mail, phone, names, birth date) into ``restricted_crm``.
+
+    The rows come from the parse of :func:`crm_source`'s runs (file or API mode), handed over once
+    their raw load is complete (``ingestion.handoff``): run it after the raw pipeline.
+    """
+    return [handoff_resource(entity, "crm") for entity in FILE_PATTERNS if entity.restricted_table]

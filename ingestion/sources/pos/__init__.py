@@ -19,7 +19,7 @@ from dlt.sources.helpers.rest_client import RESTClient
 
 from ingestion.http import ApiSettings, make_rest_client
 from ingestion.landing import Landing
-from ingestion.resources import api_resource, file_resource
+from ingestion.resources import api_resource, file_resource, handoff_resource
 from ingestion.sources.pos.api import catalog_pages, location_pages, order_pages
 from ingestion.sources.pos.entities import CATALOG, LOCATIONS, ORDERS
 from ingestion.specs import Entity
@@ -44,7 +44,6 @@ def _resources(
     mode: str,
     api: ApiSettings | None,
     as_of: datetime | None,
-    restricted: bool,
 ) -> list[DltResource]:
     if mode not in ("file", "api"):
         raise ValueError(f"pos mode must be 'file' or 'api', not {mode!r}")
@@ -52,8 +51,6 @@ def _resources(
         raise ValueError("pos file mode needs landing_url")
     resources = []
     for entity, pattern in FILE_PATTERNS.items():
-        if restricted and entity.restricted_table is None:
-            continue
         if mode == "api":
             if api is None:
                 raise ValueError("pos api mode needs api_base_url and api_token")
@@ -67,7 +64,6 @@ def _resources(
                     f"square:{entity.table}",
                     pii_key=pii_key,
                     cursor_column=API_CURSORS[entity],
-                    restricted=restricted,
                     as_of=as_of,
                 )
             )
@@ -78,7 +74,6 @@ def _resources(
                     Landing(str(landing_url)),
                     pattern,
                     pii_key=pii_key,
-                    restricted=restricted,
                     as_of=as_of,
                 )
             )
@@ -99,21 +94,14 @@ def pos_source(
 ) -> list[DltResource]:
     """Square records into ``raw_pos``; arguments as in :func:`ingestion.sources.crm.crm_source`."""
     api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
-    return _resources(landing_url, pii_key, mode, api, as_of, restricted=False)
+    return _resources(landing_url, pii_key, mode, api, as_of)
 
 
 @dlt.source(name="pos_restricted", max_table_nesting=0)
-def pos_restricted_source(
-    landing_url: str | None = None,
-    pii_key: str = dlt.secrets.value,
-    mode: str = "file",
-    api_base_url: str | None = None,
-    api_token: str | None = None,
-    api_max_attempts: int = 5,
-    api_backoff_factor: float = 1.0,
-    api_timeout: float = 60.0,
-    as_of: datetime | None = None,
-) -> list[DltResource]:
-    """Clear receipt e-mails into ``restricted_pos``; same arguments."""
-    api = ApiSettings.of_source(api_base_url, api_token, api_max_attempts, api_backoff_factor, api_timeout)
-    return _resources(landing_url, pii_key, mode, api, as_of, restricted=True)
+def pos_restricted_source() -> list[DltResource]:
+    """Clear receipt e-mails into ``restricted_pos``.
+
+    The rows come from the parse of :func:`pos_source`'s runs (file or API mode), handed over once
+    their raw load is complete (``ingestion.handoff``): run it after the raw pipeline.
+    """
+    return [handoff_resource(entity, "pos") for entity in FILE_PATTERNS if entity.restricted_table]
