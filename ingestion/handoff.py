@@ -10,12 +10,15 @@ CRM's ingestion CPU.
 Layout: ``<pipelines dir>/handoff/<raw source>/{pending,ready}/<load id>/<entity>/<table>_<n>.parquet``.
 
 1. The raw pipeline writes a chunk's files under ``pending/<load id>`` while it extracts it.
-2. Once that load is complete, :func:`settle_raw` moves the folder to ``ready/``; a folder whose
-   package is gone unloaded (an extract a crash cut short: its files are read again) is deleted.
+2. After each raw run, :func:`settle_raw` moves the folders of the loads the destination completed
+   (its ``_dlt_loads``) to ``ready/``, and deletes those whose package is gone unloaded: an extract a
+   crash cut short, or a pending package dropped (Dagster's dlt resource drops the local state
+   before every run); their files are read again, as the raw state committed says.
 3. The restricted pipeline loads each ready folder (:func:`read_handoff`) and records it in its
    resource state, which dlt commits with the load. A folder is deleted once that state is committed
-   (:func:`settle_restricted`, and again at the start of the next run), so a crash anywhere loads
-   every folder exactly once.
+   (:func:`settle_restricted`, and when the next extract starts: dlt never extracts while a package
+   is pending, and a state restored from the destination is a committed one). So wherever a run
+   stops, every folder is loaded exactly once.
 
 The files hold clear personal data: ``parcours erase`` rewrites them without the erased person
 (:func:`handoff_files`).
@@ -32,8 +35,13 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from dlt.common.destination.exceptions import SqlClientNotAvailable
 from dlt.common.storages.exceptions import CurrentLoadPackageStateNotAvailable
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
+
+from ingestion.specs import Entity
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +73,14 @@ class HandoffWriter:
     def for_current_load(cls, entity_table: str) -> HandoffWriter | None:
         """The writer of the load package the running dlt extract fills (raw source: its schema).
 
-        None outside a pipeline's extract (a source iterated by hand): nothing is loaded then.
+        None with no pipeline at all (a source iterated by hand): nothing is loaded then.
         """
         try:
             load_id = dlt.current.load_package_state()["load_id"]
         except CurrentLoadPackageStateNotAvailable:
-            return None
+            if dlt.current.pipeline() is None:
+                return None
+            raise
         pipeline = dlt.current.pipeline()
         root = handoff_root(pipeline.pipelines_dir, dlt.current.source_schema().name)
         return cls(root / PENDING / load_id, entity_table)
@@ -100,15 +110,39 @@ def settle_raw(pipeline: dlt.Pipeline) -> None:
     pending = root / PENDING
     if not pending.is_dir():
         return
-    loaded = set(pipeline.list_completed_load_packages())
+    folders = sorted(pending.iterdir())
+    loaded = _completed_loads(pipeline, [folder.name for folder in folders])
     unfinished = {*pipeline.list_extracted_load_packages(), *pipeline.list_normalized_load_packages()}
-    for folder in sorted(pending.iterdir()):
+    for folder in folders:
         if folder.name in loaded:
             (root / READY).mkdir(parents=True, exist_ok=True)
             folder.rename(root / READY / folder.name)
         elif folder.name not in unfinished:
             logger.info("%s: hand-off of load %s dropped (never loaded)", pipeline.pipeline_name, folder.name)
             shutil.rmtree(folder)
+
+
+def _completed_loads(pipeline: dlt.Pipeline, load_ids: list[str]) -> set[str]:
+    """Which of ``load_ids`` the destination completed (``_dlt_loads`` status 0).
+
+    A destination without SQL: the packages dlt archived as loaded in the pipeline's working folder.
+    """
+    if not load_ids:
+        return set()
+    try:
+        with pipeline.sql_client() as client:
+            table = client.make_qualified_table_name(pipeline.default_schema.loads_table_name)
+            placeholders = ", ".join(["%s"] * len(load_ids))
+            rows = client.execute_sql(
+                f"SELECT load_id FROM {table} WHERE status = 0 AND load_id IN ({placeholders})", *load_ids
+            )
+    except (SqlClientNotAvailable, DatabaseUndefinedRelation):
+        return {
+            load_id
+            for load_id in pipeline.list_completed_load_packages()
+            if pipeline.get_load_package_info(load_id).state == "loaded"
+        }
+    return {row[0] for row in rows or []}
 
 
 def settle_restricted(pipeline: dlt.Pipeline, raw_source: str) -> None:
@@ -126,11 +160,13 @@ def _delete_loaded(root: Path, resource_state: dict[str, Any]) -> None:
             load_folder.rmdir()
 
 
-def read_handoff(raw_source: str, entity_table: str) -> Iterator[tuple[str, pa.Table]]:
+def read_handoff(raw_source: str, entity: Entity) -> Iterator[tuple[str, pa.Table]]:
     """The restricted tables the raw source handed over for one entity, as ``(table, rows)``.
 
-    Run inside a restricted pipeline's extract. dlt loads a pipeline's pending packages before it
-    extracts, so the folders recorded by earlier runs are loaded: they are deleted first.
+    Run inside a restricted pipeline's extract. dlt never extracts while a package of the pipeline
+    is pending, so the folders the state records were loaded: they are deleted first. The folders
+    are read newest first, and a key a newer folder holds is dropped from the older ones, so that
+    several folders loaded at once keep the version of the latest load, as the raw merge does.
     """
     state = dlt.current.resource_state()
     root = handoff_root(dlt.current.pipeline().pipelines_dir, raw_source)
@@ -138,10 +174,32 @@ def read_handoff(raw_source: str, entity_table: str) -> Iterator[tuple[str, pa.T
     loaded: list[str] = []
     state[LOADED_STATE_KEY] = loaded
     ready = root / READY
-    for load_folder in sorted(ready.iterdir(), key=lambda p: float(p.name)) if ready.is_dir() else []:
-        folder = load_folder / entity_table
+    newer_keys: list[pa.Array] = []  # the restricted table's keys in the folders read so far
+    folders = sorted(ready.iterdir(), key=lambda p: float(p.name), reverse=True) if ready.is_dir() else []
+    for load_folder in folders:
+        folder = load_folder / entity.table
         if not folder.is_dir():
             continue
+        keys = []
         for path in sorted(folder.glob("*.parquet")):
-            yield path.stem.rsplit("_", 1)[0], pq.read_table(path)
-        loaded.append(f"{load_folder.name}/{entity_table}")
+            table, data = path.stem.rsplit("_", 1)[0], pq.read_table(path)
+            if table == entity.restricted_table:
+                data = _without_keys(entity, data, newer_keys)
+                keys.append(_key(entity, data))
+            yield table, data
+        newer_keys += keys
+        loaded.append(f"{load_folder.name}/{entity.table}")
+
+
+def _without_keys(entity: Entity, data: pa.Table, keys: list[pa.Array]) -> pa.Table:
+    """The rows of ``data`` whose key none of ``keys`` holds."""
+    if not keys:
+        return data
+    return data.filter(pc.invert(pc.is_in(_key(entity, data), value_set=pa.concat_arrays(keys))))
+
+
+def _key(entity: Entity, data: pa.Table) -> pa.Array:
+    """The entity key of each row as one string (several key columns joined)."""
+    columns = [pc.cast(data[name], pa.string()).combine_chunks() for name in entity.key]
+    separator = "\x1f"  # ASCII unit separator
+    return columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, separator)

@@ -27,6 +27,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 from ingestion.drift import SCHEMA_DRIFT_TABLE
+from ingestion.handoff import RESTRICTED_SUFFIX
 from ingestion.handoff import settle as settle_handoff
 from ingestion.huge_pages import without_huge_pages
 from ingestion.pii import ensure_pii_key
@@ -177,7 +178,7 @@ def _child_tables(children: tuple[Child, ...]) -> list[str]:
 def tables_written(pipeline_name: str) -> list[str]:
     """Every table one pipeline may write: entity and nested tables, quarantine, reconciliation, drift."""
     entities = PIPELINE_ENTITIES[pipeline_name]
-    if pipeline_name.endswith("_restricted"):
+    if pipeline_name.endswith(RESTRICTED_SUFFIX):
         return [str(e.restricted_table) for e in entities] + [QUARANTINE_TABLE]
     tables = [t for e in entities for t in (e.table, *_child_tables(e.children))]
     return [*tables, *SIDE_TABLES]
@@ -389,7 +390,7 @@ def prepared_for_a_run(pipeline: dlt.Pipeline) -> Iterator[None]:
     with without_huge_pages(), warehouse_kept_open(pipeline):
         undo_partial_appends(pipeline)
         yield
-    settle_handoff(pipeline)
+        settle_handoff(pipeline)
 
 
 def run_pipeline(pipeline: dlt.Pipeline, source: Any) -> tuple[LoadInfo, list[TableReconciliation]]:

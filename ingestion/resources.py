@@ -624,7 +624,7 @@ def handoff_resource(entity: Entity, raw_source: str) -> DltResource:
     """A dlt resource loading the restricted tables of ``entity`` that ``raw_source``'s runs handed over."""
 
     def items() -> Iterator[Any]:
-        for table, data in read_handoff(raw_source, entity.table):
+        for table, data in read_handoff(raw_source, entity):
             yield _tagged(entity, table, data)
 
     return dlt.resource(items(), name=str(entity.restricted_table))

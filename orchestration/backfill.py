@@ -96,11 +96,7 @@ def forget_landing_days(pipeline: dlt.Pipeline, window: BackfillWindow) -> list[
 
 
 def _entities_by_resource(pipeline_name: str) -> dict[str, Entity]:
-    restricted = pipeline_name.endswith("_restricted")
-    return {
-        str(entity.restricted_table if restricted else entity.table): entity
-        for entity in PIPELINE_ENTITIES.get(pipeline_name, ())
-    }
+    return {entity.table: entity for entity in PIPELINE_ENTITIES.get(pipeline_name, ())}
 
 
 def _paths_in_window(paths: Iterable[str], first: date, last: date | None) -> list[str]:

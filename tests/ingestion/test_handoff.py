@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from ingestion import crm_restricted_source, crm_source, ensure_pii_key, run_ing
 from ingestion.handoff import handoff_files
 from ingestion.pipelines import make_pipeline, pipelines_dir, prepared_for_a_run
 from parcours.paths import DataDir
-from tests.ingestion.conftest import scalar
+from tests.ingestion.conftest import rows, scalar
 from tests.ingestion.world import World, write_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,35 @@ def test_a_raw_load_stopped_before_its_hand_off_settled_is_handed_over_once(data
     # loaded, but the process stopped before moving its hand-off to ready
     run_ingestion(data_dir, sources=["crm"])
     _assert_restricted_loaded_once(data_dir, world)
+
+
+def test_a_loaded_raw_package_dropped_before_settling_is_still_handed_over(data_dir: DataDir) -> None:
+    """Dagster's dlt resource drops the pipeline's local folder (loaded packages too) before each run."""
+    world = write_world(data_dir.landing)
+    raw = make_pipeline("crm", data_dir)
+    raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+    raw.drop()  # the step failed after the load, before settling; its retry starts with this
+    run_ingestion(data_dir, sources=["crm"])
+    _assert_restricted_loaded_once(data_dir, world)
+
+
+def test_several_folders_loaded_at_once_keep_the_latest_load_of_a_contact(data_dir: DataDir) -> None:
+    write_world(data_dir.landing)
+    first_file = sorted((data_dir.landing / "crm" / "contacts").glob("*.jsonl"))[0]
+    first_line = json.loads(first_file.read_text().splitlines()[0])
+    contact_id = first_line["id"]
+    raw = make_pipeline("crm", data_dir)
+    for email in ("first@example.com", "second@example.com"):  # same updatedAt, two loads
+        lines = first_file.read_text().splitlines()
+        lines[0] = json.dumps({**first_line, "properties": {**first_line["properties"], "email": email}})
+        first_file.write_text("\n".join(lines) + "\n")
+        with prepared_for_a_run(raw):  # loaded and handed over; no restricted run in between
+            raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+    run_ingestion(data_dir, sources=["crm"])
+    where = f"WHERE contact_id = '{contact_id}'"
+    restricted = rows(data_dir, f"SELECT email, email_hash FROM restricted_crm.contacts {where}")
+    raw_hash = scalar(data_dir, f"SELECT email_hash FROM raw_crm.contacts {where}")
+    assert restricted == [("second@example.com", raw_hash)]
 
 
 @pytest.mark.parametrize("loaded", [False, True], ids=["before_its_load", "after_its_load"])
