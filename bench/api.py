@@ -4,7 +4,8 @@ The server is the test suite's stand-in for HubSpot CRM v3 and Square (:mod:`ben
 without faults, run in its own process so that serving does not compete with the client for the
 interpreter lock. The client is the real API mode with its own page sizes (the real APIs' maxima:
 HubSpot objects list 100, Square orders search 500): ``crm_source`` / ``pos_source`` with
-``mode="api"``, each through ``run_pipeline`` into a scratch warehouse, side by side as
+``mode="api"``, each through ``run_pipeline`` into a scratch warehouse then its restricted pipeline
+(the clear values its parse handed over: no second call to the API), side by side as
 ``run_ingestion`` runs sources (:func:`ingestion.pipelines.run_concurrently`).
 
 Run on its own: ``python -m bench.api <data dir with a landing zone> [--scratch DIR]``.
@@ -62,13 +63,23 @@ def fake_api_server(landing: Path) -> Iterator[str]:
 def ingest_api(world: DataDir, scratch: DataDir) -> StageResult:
     """Load the world's CRM objects and POS orders through API mode; rows = records read."""
     from bench.fake_apis import TOKEN
-    from ingestion.pipelines import TableReconciliation, make_pipeline, run_concurrently, run_pipeline
+    from ingestion.handoff import RESTRICTED_SUFFIX
+    from ingestion.pipelines import (
+        RESTRICTED_SOURCES,
+        TableReconciliation,
+        make_pipeline,
+        run_concurrently,
+        run_pipeline,
+    )
     from ingestion.sources.crm import crm_source
     from ingestion.sources.pos import pos_source
 
     def ingest(name: str, make_source: Any, base_url: str) -> list[TableReconciliation]:
         source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
-        return run_pipeline(make_pipeline(name, scratch), source)[1]
+        lines = run_pipeline(make_pipeline(name, scratch), source)[1]
+        restricted = name + RESTRICTED_SUFFIX
+        run_pipeline(make_pipeline(restricted, scratch), RESTRICTED_SOURCES[restricted]())
+        return lines
 
     factories = (("crm", crm_source), ("pos", pos_source))
     cpu_started = time.process_time()
