@@ -87,6 +87,8 @@ class HandoffWriter:
 
     def write(self, tables: dict[str, pa.Table]) -> None:
         """Write each table (even empty: its types create the restricted table on a first load)."""
+        if not tables:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         number = next(self._numbers)
         for table, data in tables.items():

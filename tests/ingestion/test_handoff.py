@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dlt
 import pytest
 
 from ingestion import crm_restricted_source, crm_source, ensure_pii_key, run_ingestion
@@ -23,8 +24,6 @@ DIE_AFTER_FIRST_HANDOFF = """
 import os
 import sys
 from pathlib import Path
-
-import pytest
 
 from ingestion import run_ingestion
 from ingestion.handoff import HandoffWriter
@@ -78,21 +77,20 @@ def test_a_raw_run_killed_while_extracting_hands_nothing_over_twice(data_dir: Da
     _assert_restricted_loaded_once(data_dir, world)
 
 
-def test_a_raw_load_stopped_before_its_hand_off_settled_is_handed_over_once(data_dir: DataDir) -> None:
-    world = write_world(data_dir.landing)
-    raw = make_pipeline("crm", data_dir)
+def _run_raw_crm(raw: dlt.Pipeline, data_dir: DataDir) -> None:
+    """One run of the raw CRM pipeline alone: loaded, its hand-off not settled."""
     raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
-    # loaded, but the process stopped before moving its hand-off to ready
-    run_ingestion(data_dir, sources=["crm"])
-    _assert_restricted_loaded_once(data_dir, world)
 
 
-def test_a_loaded_raw_package_dropped_before_settling_is_still_handed_over(data_dir: DataDir) -> None:
-    """Dagster's dlt resource drops the pipeline's local folder (loaded packages too) before each run."""
+@pytest.mark.parametrize("dropped", [False, True], ids=["local_folder_kept", "local_folder_dropped"])
+def test_a_raw_load_stopped_before_its_hand_off_settled_is_handed_over_once(
+    data_dir: DataDir, dropped: bool
+) -> None:
     world = write_world(data_dir.landing)
     raw = make_pipeline("crm", data_dir)
-    raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
-    raw.drop()  # the step failed after the load, before settling; its retry starts with this
+    _run_raw_crm(raw, data_dir)  # loaded, but the process stopped before moving its hand-off to ready
+    if dropped:  # a Dagster step's retry: dagster-dlt drops the local folder (loaded packages too)
+        raw.drop()
     run_ingestion(data_dir, sources=["crm"])
     _assert_restricted_loaded_once(data_dir, world)
 
@@ -108,7 +106,7 @@ def test_several_folders_loaded_at_once_keep_the_latest_load_of_a_contact(data_d
         lines[0] = json.dumps({**first_line, "properties": {**first_line["properties"], "email": email}})
         first_file.write_text("\n".join(lines) + "\n")
         with prepared_for_a_run(raw):  # loaded and handed over; no restricted run in between
-            raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+            _run_raw_crm(raw, data_dir)
     run_ingestion(data_dir, sources=["crm"])
     where = f"WHERE contact_id = '{contact_id}'"
     restricted = rows(data_dir, f"SELECT email, email_hash FROM restricted_crm.contacts {where}")
@@ -121,7 +119,7 @@ def test_a_restricted_run_stopped_loads_every_folder_once(data_dir: DataDir, loa
     world = write_world(data_dir.landing)
     raw = make_pipeline("crm", data_dir)
     with prepared_for_a_run(raw):
-        raw.run(crm_source(landing_url=str(data_dir.landing), pii_key=ensure_pii_key(data_dir)))
+        _run_raw_crm(raw, data_dir)
     restricted = make_pipeline("crm_restricted", data_dir)
     if loaded:
         restricted.run(crm_restricted_source())  # stopped before deleting what it loaded
