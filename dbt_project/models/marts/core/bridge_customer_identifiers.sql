@@ -4,6 +4,9 @@
 -- customer's records carry it, when it was first and last seen, and whether it links
 -- records (link_status of int_identity__identifiers: linking, shared, busy, unregistered,
 -- blocklisted).
+-- int_identity__observations holds one row per record, namespace and value (tested), and a
+-- source's identifier type has one namespace, so count(*) counts the records of a group: no
+-- count(distinct), which DuckDB plans as a second aggregate joined back (1M customers: ~3.5 s).
 
 with
 
@@ -26,7 +29,6 @@ customer_observations as (
         observations.identifier_type,
         observations.identifier_value,
         observations.identifier_namespace,
-        observations.record_id,
         observations.observed_at
     from observations
     inner join record_customers
@@ -44,7 +46,7 @@ final as (
         customer_observations.identifier_type,
         customer_observations.identifier_value,
         coalesce(identifiers.link_status, 'unknown_type') as link_status,
-        count(distinct customer_observations.record_id) as record_count,
+        count(*) as record_count,
         min(customer_observations.observed_at) as first_seen_at,
         max(customer_observations.observed_at) as last_seen_at
     from customer_observations
