@@ -44,7 +44,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.handoff import handoff_files
+from ingestion.handoff import HANDOFF_FOLDER, handoff_files
 from ingestion.pii import load_pii_key, register_pii_macros
 from ingestion.pipelines import pipelines_dir
 from ingestion.suppression import SuppressedIdentifier, add_to_suppression
@@ -60,6 +60,7 @@ HASHED_NAMESPACES = frozenset({"email_hash", "phone_hash"})
 PENDING_PACKAGE_DIRS = ("load/new", "load/normalized", "normalize/extracted")
 SKIPPED_TABLE_PREFIX = "_dlt_"
 QUARANTINE_TABLE = "quarantine"
+_REWRITE_SUFFIX = ".erasure"  # a hand-off file rewritten without the person, before it is swapped in
 
 
 class ErasureError(RuntimeError):
@@ -559,6 +560,7 @@ def _rewrite_handoff_files(data_dir: DataDir, erased: tuple[list[str], list[str]
     person; return the rows removed. Each file is written beside and swapped in."""
     values, texts = erased
     removed = 0
+    _discard_unfinished_rewrites(data_dir)
     with engine.connect() as con:
         _load_erased(con, values, texts)
         for path in handoff_files(pipelines_dir(data_dir)):
@@ -568,12 +570,21 @@ def _rewrite_handoff_files(data_dir: DataDir, erased: tuple[list[str], list[str]
             condition = _person_condition(con, "main", table, "temp")
             gone = _delete_rows(con, f"temp.{table}", condition) if condition else 0
             if gone:
-                fresh = path.with_name(f".{path.name}.erasure")
+                fresh = path.with_name(f".{path.name}{_REWRITE_SUFFIX}")
                 con.execute(f"copy temp.{table} to '{fresh}' (format parquet)")
                 _fsync(fresh)
                 fresh.replace(path)
                 removed += gone
     return removed
+
+
+def _discard_unfinished_rewrites(data_dir: DataDir) -> None:
+    """Delete the rewrites an erasure stopped before swapping in: each is a hand-off file minus
+    a person, a stray copy of everyone else's clear values; its original is rewritten again."""
+    root = pipelines_dir(data_dir) / HANDOFF_FOLDER
+    if root.is_dir():
+        for stray in root.rglob(f".*.parquet{_REWRITE_SUFFIX}"):
+            stray.unlink()
 
 
 def _audit(data_dir: DataDir, report: ErasureReport) -> None:

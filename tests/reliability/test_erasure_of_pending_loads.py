@@ -2,12 +2,16 @@
 package on disk, holding the records it read (personal data included). ``parcours erase`` removes
 it with its pipeline's local state; the next run restores the committed state from the warehouse,
 reads the files again through the suppression list, and loads every other record exactly once.
+The restricted copies waiting for their pipeline lose the person too, and a rewrite of one that
+an earlier erasure left unfinished is deleted.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -44,6 +48,22 @@ def _handed_over(data: DataDir, email: str) -> int:
         )
 
 
+def _leave_an_unfinished_rewrite(data: DataDir, email: str) -> Path:
+    """Another hand-off file of the stopped run, without the person, and the rewrite of it that an
+    earlier erasure (of someone else) wrote beside it and was killed before swapping in."""
+    contacts = next(path for path in handoff_files(pipelines_dir(data)) if "contacts" in path.name)
+    other = contacts.with_name("contacts_99.parquet")
+    with duckdb.connect() as con:
+        con.execute(
+            "create table others as select * from read_parquet(?) where email is distinct from ?",
+            [str(contacts), email],
+        )
+        con.execute(f"copy others to '{other}' (format parquet)")
+    unfinished = other.with_name(f".{other.name}.erasure")
+    shutil.copyfile(other, unfinished)
+    return unfinished
+
+
 def test_erasure_removes_pending_load_packages_and_the_next_run_loads_everyone_else_once(
     copy_of_first: DataDir,
 ) -> None:
@@ -60,11 +80,13 @@ def test_erasure_removes_pending_load_packages_and_the_next_run_loads_everyone_e
     pending = list((pipelines_dir(data) / "parcours_crm" / "load" / "normalized").rglob("*.parquet"))
     assert pending, "the stopped run must leave its normalized package behind"
     assert _handed_over(data, email), "... and the clear values its parse handed over"
+    unfinished = _leave_an_unfinished_rewrite(data, email)
 
     report = erase(data, ErasureRequest("email", email))
 
     assert report.load_files_removed >= len(pending)
     assert report.handoff_rows_deleted >= 1 and not _handed_over(data, email)
+    assert not unfinished.exists(), "the rewrite an earlier erasure left unfinished is deleted"
     assert not (pipelines_dir(data) / "parcours_crm").exists()
     ingestion = run_ingestion(data, sources=["crm"])
     assert ingestion.balanced
