@@ -63,9 +63,9 @@ def fake_api_server(landing: Path) -> Iterator[str]:
 def ingest_api(world: DataDir, scratch: DataDir) -> StageResult:
     """Load the world's CRM objects and POS orders through API mode; rows = records read."""
     from bench.fake_apis import TOKEN
-    from ingestion.handoff import RESTRICTED_SUFFIX
     from ingestion.pipelines import (
         RESTRICTED_SOURCES,
+        SOURCE_PIPELINES,
         TableReconciliation,
         make_pipeline,
         run_concurrently,
@@ -77,8 +77,8 @@ def ingest_api(world: DataDir, scratch: DataDir) -> StageResult:
     def ingest(name: str, make_source: Any, base_url: str) -> list[TableReconciliation]:
         source = make_source(pii_key=PII_KEY, mode="api", api_base_url=base_url, api_token=TOKEN)
         lines = run_pipeline(make_pipeline(name, scratch), source)[1]
-        restricted = name + RESTRICTED_SUFFIX
-        run_pipeline(make_pipeline(restricted, scratch), RESTRICTED_SOURCES[restricted]())
+        for restricted in SOURCE_PIPELINES[name][1:]:  # after the raw pipeline, as run_ingestion runs them
+            run_pipeline(make_pipeline(restricted, scratch), RESTRICTED_SOURCES[restricted]())
         return lines
 
     factories = (("crm", crm_source), ("pos", pos_source))

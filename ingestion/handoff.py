@@ -56,10 +56,10 @@ def handoff_root(pipelines_dir: str | Path, raw_source: str) -> Path:
     return Path(pipelines_dir) / HANDOFF_FOLDER / raw_source
 
 
-def handoff_files(pipelines_dir: str | Path) -> list[Path]:
-    """Every hand-off file under a pipelines folder, pending or ready."""
+def handoff_files(pipelines_dir: str | Path, pattern: str = "*.parquet") -> list[Path]:
+    """Every hand-off file under a pipelines folder, pending or ready (or those matching ``pattern``)."""
     root = Path(pipelines_dir) / HANDOFF_FOLDER
-    return sorted(root.rglob("*.parquet")) if root.is_dir() else []
+    return sorted(root.rglob(pattern)) if root.is_dir() else []
 
 
 class HandoffWriter:

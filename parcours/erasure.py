@@ -44,7 +44,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.handoff import HANDOFF_FOLDER, handoff_files
+from ingestion.handoff import handoff_files
 from ingestion.pii import load_pii_key, register_pii_macros
 from ingestion.pipelines import pipelines_dir
 from ingestion.suppression import SuppressedIdentifier, add_to_suppression
@@ -581,10 +581,8 @@ def _rewrite_handoff_files(data_dir: DataDir, erased: tuple[list[str], list[str]
 def _discard_unfinished_rewrites(data_dir: DataDir) -> None:
     """Delete the rewrites an erasure stopped before swapping in: each is a hand-off file minus
     a person, a stray copy of everyone else's clear values; its original is rewritten again."""
-    root = pipelines_dir(data_dir) / HANDOFF_FOLDER
-    if root.is_dir():
-        for stray in root.rglob(f".*.parquet{_REWRITE_SUFFIX}"):
-            stray.unlink()
+    for stray in handoff_files(pipelines_dir(data_dir), f".*.parquet{_REWRITE_SUFFIX}"):
+        stray.unlink()
 
 
 def _audit(data_dir: DataDir, report: ErasureReport) -> None:
