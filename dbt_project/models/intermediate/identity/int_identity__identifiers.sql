@@ -219,25 +219,46 @@ unregistered_values as (
     having count(registering.record_id) = 0
 ),
 
-anchor_persons as (
+anchor_contacts as (
+    -- each anchor contact carrying a value, with the person it stands for: duplicates of one
+    -- person share a gender and birth year
     select
         known_observations.identifier_namespace,
         known_observations.identifier_value,
-        count(distinct known_observations.record_id) as anchor_contact_count,
-        count(
-            distinct
-            case
-                when contacts.gender is not null and contacts.birth_year is not null
-                    then
-                        {{ dbt.concat(["contacts.gender", "'|'", birth_year_text]) }}
-                else {{ dbt.concat(["'contact|'", "known_observations.record_id"]) }}
-            end
-        ) as person_count
+        case
+            when contacts.gender is not null and contacts.birth_year is not null
+                then
+                    {{ dbt.concat(["contacts.gender", "'|'", birth_year_text]) }}
+            else {{ dbt.concat(["'contact|'", "known_observations.record_id"]) }}
+        end as person
     from known_observations
     left join contacts
         on known_observations.record_id = contacts.contact_id
     where known_observations.record_type = 'contact'
-    group by known_observations.identifier_namespace, known_observations.identifier_value
+),
+
+anchor_contact_persons as (
+    -- one row per value and person: an observation is one record carrying one value (the
+    -- grain of int_identity__observations), so count(*) counts the person's contacts, and the
+    -- next aggregate counts both without count(distinct), which DuckDB plans as aggregates
+    -- joined back (measured at 1M people: 6.1 -> 5.3 s for the model)
+    select
+        identifier_namespace,
+        identifier_value,
+        person,
+        count(*) as contact_count
+    from anchor_contacts
+    group by identifier_namespace, identifier_value, person
+),
+
+anchor_persons as (
+    select
+        identifier_namespace,
+        identifier_value,
+        cast(sum(contact_count) as {{ dbt.type_bigint() }}) as anchor_contact_count,
+        count(*) as person_count
+    from anchor_contact_persons
+    group by identifier_namespace, identifier_value
 ),
 
 value_summary as (
