@@ -31,14 +31,15 @@ active_touchpoints as (
         )
 ),
 
-ranked as (
+customer_days as (
+    -- the channel of the day's first touchpoint: one aggregate instead of a row_number()
+    -- window sorting every touchpoint (measured at 1M people: 5.3 -> 4.3 s for the model)
     select
-        *,
-        row_number() over (
-            partition by customer_key, date_day
-            order by touchpoint_at, touchpoint_id
-        ) as touchpoint_rank
+        customer_key,
+        date_day,
+        {{ parcours.first_by('channel', ['touchpoint_at', 'touchpoint_id']) }} as primary_channel
     from active_touchpoints
+    group by customer_key, date_day
 ),
 
 customer_channel_days as (
@@ -51,37 +52,35 @@ customer_channel_days as (
 
 window_channels as (
     select
-        ranked.customer_key,
-        ranked.date_day,
+        customer_days.customer_key,
+        customer_days.date_day,
         count(distinct customer_channel_days.channel) as channels_in_window
-    from ranked
+    from customer_days
     inner join customer_channel_days
         on
-            ranked.customer_key = customer_channel_days.customer_key
-            and ranked.date_day >= customer_channel_days.date_day
+            customer_days.customer_key = customer_channel_days.customer_key
+            and customer_days.date_day >= customer_channel_days.date_day
             and customer_channel_days.date_day
-            > {{ dbt.dateadd('day', -window_days, 'ranked.date_day') }}
-    where ranked.touchpoint_rank = 1
-    group by ranked.customer_key, ranked.date_day
+            > {{ dbt.dateadd('day', -window_days, 'customer_days.date_day') }}
+    group by customer_days.customer_key, customer_days.date_day
 ),
 
 final as (
     select
-        ranked.customer_key,
-        ranked.date_day,
-        ranked.channel as primary_channel,
+        customer_days.customer_key,
+        customer_days.date_day,
+        customer_days.primary_channel,
         attributes.region,
         cast(window_channels.channels_in_window as integer) as channels_in_window,
         window_channels.channels_in_window
         >= {{ var('cross_channel_min_channels') }} as is_cross_channel_in_window
-    from ranked
+    from customer_days
     inner join window_channels
         on
-            ranked.customer_key = window_channels.customer_key
-            and ranked.date_day = window_channels.date_day
+            customer_days.customer_key = window_channels.customer_key
+            and customer_days.date_day = window_channels.date_day
     inner join attributes
-        on ranked.customer_key = attributes.customer_key
-    where ranked.touchpoint_rank = 1
+        on customer_days.customer_key = attributes.customer_key
 )
 
 select * from final
