@@ -6,6 +6,8 @@
 -- touchpoint_id; the GA4 channel group when that touchpoint is web), and the segments of
 -- dim_customers.
 
+{%- set first_touchpoint = ['touchpoint_at', 'touchpoint_id'] %}
+
 with
 
 customers as (
@@ -46,12 +48,14 @@ store_visits as (
 ),
 
 first_touchpoints as (
+    -- one aggregate rather than a row_number() window sorting every touchpoint
     select
         customer_key,
-        channel,
-        case when channel = 'web' then sub_channel end as channel_group,
-        row_number() over (partition by customer_key order by touchpoint_at, touchpoint_id) as touchpoint_rank
+        {{ parcours.first_by('channel', first_touchpoint) }} as channel,
+        {{ parcours.first_by("case when channel = 'web' then sub_channel end", first_touchpoint) }}
+            as channel_group
     from customer_touchpoints
+    group by customer_key
 ),
 
 final as (
@@ -87,9 +91,7 @@ final as (
     left join stores
         on store_visits.store_id = stores.store_id
     left join first_touchpoints
-        on
-            customers.customer_key = first_touchpoints.customer_key
-            and first_touchpoints.touchpoint_rank = 1
+        on customers.customer_key = first_touchpoints.customer_key
 )
 
 select * from final
