@@ -4,7 +4,8 @@
 -- window, the end of journey_post_purchase_days after a first purchase, the start of a
 -- lapse journey_lapsed_inactivity_days after the last activity), up to the newest day of
 -- data. On each day every state rule of the seed journey_stages is tested and the first in
--- evaluation_order that holds wins. Thresholds are vars of dbt_project.yml.
+-- evaluation_order that holds wins, with the day's first signal (null on a day a window
+-- ends without one). Thresholds are vars of dbt_project.yml.
 
 {%- set consideration_days = var('journey_consideration_window_days') %}
 {%- set post_purchase_days = var('journey_post_purchase_days') %}
@@ -150,7 +151,8 @@ signal_days as (
             end
         ) as has_activity,
         max(case when signal_type = 'prior_purchase' then 1 else 0 end) as has_prior_purchase,
-        max(case when signal_type = 'identified' then 1 else 0 end) as is_identified
+        max(case when signal_type = 'identified' then 1 else 0 end) as is_identified,
+        min(first_signal_at) as first_signal_at
     from signals
     group by customer_key, signal_date
 ),
@@ -202,7 +204,8 @@ day_facts as (
         case when signal_days.has_purchase = 1 then bounded_days.state_date end as purchase_date,
         case when signal_days.has_activity = 1 then bounded_days.state_date end as activity_date,
         coalesce(signal_days.has_prior_purchase, 0) as has_prior_purchase,
-        coalesce(signal_days.is_identified, 0) as is_identified
+        coalesce(signal_days.is_identified, 0) as is_identified,
+        signal_days.first_signal_at
     from bounded_days
     left join signal_days
         on
@@ -214,6 +217,7 @@ facts_by_day as (
     select
         customer_key,
         state_date,
+        first_signal_at,
         sum(product_views) over (
             partition by customer_key order by day_number
             range between {{ consideration_days - 1 }} preceding and current row
@@ -245,6 +249,7 @@ rule_checks as (
     select
         facts_by_day.customer_key,
         facts_by_day.state_date,
+        facts_by_day.first_signal_at,
         facts_by_day.last_purchase_date is not null as has_purchased,
         facts_by_day.last_purchase_date is not null
         and facts_by_day.last_activity_date
@@ -286,6 +291,7 @@ first_states as (
     select
         rule_checks.customer_key,
         rule_checks.state_date,
+        rule_checks.first_signal_at,
         {{ parcours.least_ignore_nulls(state_orders_that_hold) }} as first_order
     from rule_checks
     cross join stage_orders
@@ -299,7 +305,8 @@ final as (
             {%- for state, _ in state_rules %}
             when stage_orders.{{ state }}_order then '{{ state }}'
             {%- endfor %}
-        end as journey_state
+        end as journey_state,
+        first_states.first_signal_at
     from first_states
     cross join stage_orders
     where first_states.first_order is not null

@@ -10,10 +10,6 @@ states as (
     select * from {{ ref('int_journey__customer_states') }}
 ),
 
-signals as (
-    select * from {{ ref('int_journey__customer_signals') }}
-),
-
 journey_stages as (
     select * from {{ ref('journey_stages') }}
 ),
@@ -27,6 +23,7 @@ sequenced as (
         customer_key,
         state_date,
         journey_state,
+        first_signal_at,
         lag(journey_state) over (partition by customer_key order by state_date) as previous_journey_state
     from states
 ),
@@ -37,18 +34,12 @@ transitions as (
         state_date as valid_from,
         journey_state,
         previous_journey_state,
-        lead(state_date) over (partition by customer_key order by state_date) as valid_to
+        first_signal_at,
+        -- one window specification: both computed on one sort
+        lead(state_date) over (partition by customer_key order by state_date) as valid_to,
+        row_number() over (partition by customer_key order by state_date) as transition_number
     from sequenced
     where previous_journey_state is null or previous_journey_state != journey_state
-),
-
-day_starts as (
-    select
-        customer_key,
-        signal_date,
-        min(first_signal_at) as first_signal_at
-    from signals
-    group by customer_key, signal_date
 ),
 
 final as (
@@ -58,10 +49,9 @@ final as (
         transitions.customer_key,
         transitions.valid_from,
         transitions.valid_to,
-        coalesce(day_starts.first_signal_at, cast(transitions.valid_from as {{ dbt.type_timestamp() }}))
+        coalesce(transitions.first_signal_at, cast(transitions.valid_from as {{ dbt.type_timestamp() }}))
             as transitioned_at,
-        row_number() over (partition by transitions.customer_key order by transitions.valid_from)
-            as transition_number,
+        transitions.transition_number,
         transitions.journey_state,
         current_stage.funnel_stage,
         current_stage.funnel_stage_order,
@@ -84,10 +74,6 @@ final as (
         on transitions.journey_state = current_stage.journey_state
     left join journey_stages as previous_stage
         on transitions.previous_journey_state = previous_stage.journey_state
-    left join day_starts
-        on
-            transitions.customer_key = day_starts.customer_key
-            and transitions.valid_from = day_starts.signal_date
 )
 
 select * from final
