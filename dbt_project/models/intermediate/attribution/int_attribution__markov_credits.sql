@@ -1,8 +1,13 @@
+{{ config(materialized='view') }}
+
 -- Markov credits of every conversion, one row per conversion x touch that earns credit: the
 -- credit of the conversion goes to the distinct channel states of its path in proportion to
 -- their removal effects (int_attribution__markov_removal_effects), evenly when all of them
 -- are 0, and a state's share is split evenly among its touches. A conversion without touch
 -- gives its credit to the no-touch state. Credits of one conversion sum to 1.
+-- A view: fct_attribution_credits is its only reader and it has no test, so it is computed
+-- once either way; as a table it also wrote its millions of rows every build (at 1M people
+-- the two credit models and fct_attribution_credits took 16.7 s as tables, 13.8 s as views).
 
 with
 

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 -- Credits of the six rule-based models, one row per conversion x model x touch that earns
 -- credit (credits of one conversion and model sum to 1):
 --   first_touch / last_touch: all to the first / last touch;
@@ -10,6 +12,9 @@
 --   position_based: var attribution_position_based_weights (first, middle, last); one touch
 --     gets 1, two touches split first + last in proportion (the middle share goes to them), from
 --     three touches the middle share is split evenly among the middle touches.
+-- A view: fct_attribution_credits is its only reader and it has no test, so it is computed
+-- once either way; as a table it also wrote its millions of rows every build (at 1M people
+-- the two credit models and fct_attribution_credits took 16.7 s as tables, 13.8 s as views).
 
 {%- set weights = parcours.position_based_weights() %}
 {%- set w_first = weights['first'] | float %}
