@@ -67,14 +67,47 @@ journey_touches as (
     where touchpoint_at >= {{ dbt.dateadd('day', -lookback, 'last_touch_at') }}
 ),
 
-journeys as (
+journey_sizes as (
     select
         journey_id,
         is_converted,
         count(*) as touches,
-        {{ dbt.listagg('markov_state', "' > '", 'order by touchpoint_at, touchpoint_id') }} as markov_path
+        min(markov_state) as only_state  -- the path of a one-touch journey
     from journey_touches
     group by journey_id, is_converted
+),
+
+longer_paths as (
+    -- the ordered aggregate only where there is an order: most journeys have a single touch
+    -- (measured at 1M people: 3.7 -> 2.75 s for the model)
+    select
+        journey_touches.journey_id,
+        journey_touches.is_converted,
+        {{ dbt.listagg(
+            'journey_touches.markov_state',
+            "' > '",
+            'order by journey_touches.touchpoint_at, journey_touches.touchpoint_id'
+        ) }} as markov_path
+    from journey_touches
+    inner join journey_sizes
+        on
+            journey_touches.journey_id = journey_sizes.journey_id
+            and journey_touches.is_converted = journey_sizes.is_converted
+    where journey_sizes.touches > 1
+    group by journey_touches.journey_id, journey_touches.is_converted
+),
+
+journeys as (
+    select
+        journey_sizes.journey_id,
+        journey_sizes.is_converted,
+        journey_sizes.touches,
+        coalesce(longer_paths.markov_path, journey_sizes.only_state) as markov_path
+    from journey_sizes
+    left join longer_paths
+        on
+            journey_sizes.journey_id = longer_paths.journey_id
+            and journey_sizes.is_converted = longer_paths.is_converted
 ),
 
 final as (
