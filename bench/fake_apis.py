@@ -130,8 +130,11 @@ class FakeApis:
     def next_fault(self, path: str) -> str | None:
         """What goes wrong with the request about to be answered (counted when it is logged)."""
         with self.lock:
-            nth = sum(1 for logged, _ in self.requests if logged == path) + 1
-            return self.faults.script.get(len(self.requests) + 1) or self.faults.path_script.get((path, nth))
+            fault = self.faults.script.get(len(self.requests) + 1)
+            if fault is None and self.faults.path_script:  # counting a path's requests scans the whole log
+                nth = sum(1 for logged, _ in self.requests if logged == path) + 1
+                fault = self.faults.path_script.get((path, nth))
+            return fault
 
     def limit(self, asked: int) -> int:
         """The page size served: what the client asked for, capped by the server's own limit."""
