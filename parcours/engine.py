@@ -18,7 +18,8 @@ too: DuckDB refuses to set ``temp_directory`` again once a query has spilled). A
 engine spills into its own folder under ``<data dir>/tmp/duckdb``, never into the working
 directory; DuckDB removes that folder when the engine closes, and a folder left by a killed
 process is removed by the next process that opens an in-memory engine (once per process and
-spill folder: the scan is not repeated on every connect).
+spill folder: the scan is not repeated on every connect). None draws DuckDB's progress bar: a
+long query (a publish copying the marts) would draw it into the pipeline's output and logs.
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ def connect(
     if str(database) == IN_MEMORY:
         settings["temp_directory"] = str(in_memory_spill_folder())
     settings.update(config or {})
-    return duckdb.connect(str(database), read_only=read_only, config=settings)
+    connection = duckdb.connect(str(database), read_only=read_only, config=settings)
+    connection.execute("SET enable_progress_bar = false")  # a session setting, not a start-up one
+    return connection
 
 
 def in_memory_spill_folder() -> Path:

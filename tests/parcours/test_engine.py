@@ -32,6 +32,21 @@ def test_the_memory_limit_applies_to_in_memory_and_file_engines(
     assert (limit, spill) == ("95.3 MiB", f"{data_dir.warehouse}.tmp")
 
 
+def test_no_engine_draws_a_progress_bar(data_dir: DataDir) -> None:
+    # a long query (publish copying the marts) drew DuckDB's bar into the pipeline's output; in a
+    # process of its own: under pytest's captured output DuckDB turns the bar off by itself
+    script = (
+        "import sys; from parcours import engine\n"
+        "for database in (engine.IN_MEMORY, sys.argv[1]):\n"
+        "    with engine.connect(database) as connection:\n"
+        "        print(connection.execute(\"select current_setting('enable_progress_bar')\").fetchone())\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir.warehouse)], capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.split("\n") == ["(False,)", "(False,)", ""]
+
+
 def test_without_the_variable_the_limit_is_a_quarter_of_the_machine_and_dbt_gets_it(
     data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
